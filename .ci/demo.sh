@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The demo command: SQLite, the embedded broker, a real Celery worker, demo data and accounts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+.ci/bootstrap.sh
+
+export DJANGO_SETTINGS_MODULE=ctg.settings.demo
+unset DATABASE_URL REDIS_URL
+HOST=${DEMO_HOST:-127.0.0.1}
+PORT=${DEMO_PORT:-8000}
+export SITE_URL="http://$HOST:$PORT"
+PY=.venv/bin/python
+
+$PY manage.py migrate --noinput -v0
+$PY manage.py import_geography
+$PY manage.py load_demo
+
+.venv/bin/celery -A ctg worker --beat --pool=solo --loglevel=INFO \
+  --schedule=var/celerybeat-schedule --logfile=var/celery.log &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null || true; wait $WORKER 2>/dev/null || true' EXIT INT TERM
+
+echo
+echo "Démo prête : ouvrez $SITE_URL/ (courriels envoyés : $SITE_URL/demo/courriels/ ; worker Celery : var/celery.log)"
+echo
+$PY manage.py runserver "$HOST:$PORT" --noreload

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from ctg import views
+from territories.forms import LoginForm
+
+admin.site.site_header = "CTG Plateforme — administration"
+admin.site.site_title = "CTG Plateforme"
+admin.site.index_title = "Données de référence, organisations et comptes"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("sante/", views.health, name="health"),
+    path("demo/courriels/", views.demo_mailbox, name="demo_mailbox"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("territories.urls")),
+    path("admin/", admin.site.urls),
+]

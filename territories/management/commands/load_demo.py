@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from territories.demo import DEMO_PASSWORD, load_demo_accounts, load_demo_organisations
+from territories.models import Commune
+
+
+class Command(BaseCommand):
+    help = "Crée (ou remet en état) les organisations et les comptes de démonstration."
+
+    def handle(self, *args, **options):
+        if not Commune.objects.exists():
+            raise CommandError(
+                "La géographie n'est pas chargée : lancez d'abord `manage.py import_geography`."
+            )
+        organisations = load_demo_organisations()
+        accounts = load_demo_accounts(organisations)
+        self.stdout.write(
+            self.style.SUCCESS(f"Comptes de démonstration (mot de passe pour tous : {DEMO_PASSWORD})")
+        )
+        self.stdout.write(f"  {'staff@demo.example':45} équipe plateforme (administration Django)")
+        for account, _user in accounts:
+            organisation = organisations[account.organisation_key]
+            self.stdout.write(f"  {account.email:45} {organisation.name} — {account.role.label}")

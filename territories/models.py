@@ -1,0 +1,350 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from territories.text import search_key, with_de
+
+# --- Geography (Code officiel géographique) -----------------------------------------
+
+
+class Region(models.Model):
+    code = models.CharField("code INSEE", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=100)
+
+    class Meta:
+        verbose_name = "région"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Departement(models.Model):
+    code = models.CharField("code", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=100)
+    type_liaison = models.PositiveSmallIntegerField("type de nom (TNCC)", default=0)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def name_with_de(self):
+        return with_de(self.name, self.type_liaison)
+
+
+class TerritoryQuerySet(models.QuerySet):
+    def search(self, query: str):
+        """Match every word of the query, ignoring accents and case, or a code/SIREN prefix."""
+        query = (query or "").strip()
+        compact = query.replace(" ", "").upper()
+        if compact and compact.isalnum() and any(ch.isdigit() for ch in compact):
+            return self.filter(self.model.code_lookup(compact))
+        words = search_key(query).split()
+        if not words:
+            return self.none()
+        condition = Q()
+        for word in words:
+            condition &= Q(search_name__contains=word)
+        return self.filter(condition)
+
+
+class EPCI(models.Model):
+    class Kind(models.TextChoices):
+        CC = "CC", "Communauté de communes"
+        CA = "CA", "Communauté d'agglomération"
+        CU = "CU", "Communauté urbaine"
+        METROPOLE = "ME", "Métropole"
+
+    siren = models.CharField("SIREN", max_length=9, unique=True)
+    name = models.CharField("nom", max_length=150)
+    kind = models.CharField("nature", max_length=2, choices=Kind.choices)
+    population = models.PositiveIntegerField("population totale", default=0)
+    search_name = models.CharField(max_length=150, editable=False, db_index=True)
+
+    objects = TerritoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "EPCI"
+        verbose_name_plural = "EPCI"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = search_key(self.name)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def code_lookup(code):
+        return Q(siren__startswith=code)
+
+    @property
+    def council_name(self):
+        return "conseil de la métropole" if self.kind == self.Kind.METROPOLE else "conseil communautaire"
+
+
+class Commune(models.Model):
+    code = models.CharField("code INSEE", max_length=5, unique=True)
+    siren = models.CharField("SIREN", max_length=9, blank=True, db_index=True)
+    name = models.CharField("nom", max_length=100)
+    type_liaison = models.PositiveSmallIntegerField("type de nom (TNCC)", default=0)
+    # Communes of the collectivités d'outre-mer have no département in the COG.
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="communes", null=True, blank=True
+    )
+    epci = models.ForeignKey(EPCI, on_delete=models.SET_NULL, related_name="communes", null=True, blank=True)
+    population = models.PositiveIntegerField("population", default=0)
+    postal_codes = models.CharField("codes postaux", max_length=200, blank=True)
+    search_name = models.CharField(max_length=100, editable=False, db_index=True)
+
+    objects = TerritoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "commune"
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.search_name = search_key(self.name)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def code_lookup(code):
+        return Q(code__startswith=code) | Q(siren__startswith=code)
+
+    @property
+    def name_with_de(self):
+        return with_de(self.name, self.type_liaison)
+
+
+# --- Users and organisations (the tenants) -------------------------------------------
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("L'adresse e-mail est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField("adresse e-mail", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "utilisateur·rice"
+        verbose_name_plural = "utilisateur·rices"
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Organisations the user is a member of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+    def cafs(self):
+        return self.filter(kind=Organisation.Kind.CAF)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        CAF = "caf", "Caf"
+        EPCI = "epci", "Intercommunalité (EPCI)"
+        COMMUNE = "commune", "Commune"
+        DEPARTEMENT = "departement", "Conseil départemental"
+        MSA = "msa", "MSA"
+        PARTNER = "partner", "Autre partenaire"
+
+    kind = models.CharField("type", max_length=12, choices=Kind.choices)
+    name = models.CharField("nom", max_length=200)
+    siren = models.CharField("SIREN", max_length=9, blank=True, db_index=True)
+    email = models.EmailField("e-mail de contact", blank=True)
+    # A CAF covers one département (two CAFs share the Pyrénées-Atlantiques); a conseil
+    # départemental or an MSA covers its own.
+    departements = models.ManyToManyField(
+        Departement, blank=True, related_name="organisations", verbose_name="départements"
+    )
+    epci = models.OneToOneField(
+        EPCI, on_delete=models.PROTECT, null=True, blank=True, related_name="organisation"
+    )
+    commune = models.OneToOneField(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="organisation"
+    )
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "organisation"
+        ordering = ["name"]
+        permissions = [("manage_organisation", "Gérer les membres de l'organisation")]
+        constraints = [
+            models.CheckConstraint(
+                name="organisation_epci_matches_kind",
+                condition=Q(epci__isnull=True) | Q(kind="epci"),
+            ),
+            models.CheckConstraint(
+                name="organisation_commune_matches_kind",
+                condition=Q(commune__isnull=True) | Q(kind="commune"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def group(self, role: str | None = None) -> Group:
+        """The guardian group of all members, or of the members holding `role`."""
+        name = f"org-{self.pk}" if role is None else f"org-{self.pk}-{role}"
+        group, _ = Group.objects.get_or_create(name=name)
+        return group
+
+
+class OrganisationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+
+class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrateur·rice de l'organisation"
+    CAF_ADVISER = "caf_adviser", "Conseiller·ère territorial·e Caf"
+    COORDINATOR = "coordinator", "Chargé·e de coopération CTG"
+    COMMUNE_OFFICER = "commune_officer", "Agent·e ou élu·e communal·e"
+    PARTNER = "partner", "Partenaire"
+    VIEWER = "viewer", "Lecteur·rice"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "membre"
+        ordering = ["organisation__name", "user__last_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_unique_user_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def by_token(self, token: str):
+        return self.filter(token_hash=_hash_token(token))
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that makes its holder a member of an organisation.
+
+    Only the SHA-256 of the token is stored: a leaked database does not leak live links."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("adresse e-mail")
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation}"
+
+    @classmethod
+    def issue(cls, *, organisation, email, role, invited_by) -> tuple["Invitation", str]:
+        """Create an invitation and return it with the clear token (shown once, in the e-mail)."""
+        token = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            organisation=organisation,
+            email=email.strip().lower(),
+            role=role,
+            invited_by=invited_by,
+            token_hash=_hash_token(token),
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALIDITY_DAYS),
+        )
+        return invitation, token
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "acceptée"
+        if self.revoked_at:
+            return "annulée"
+        if self.expires_at <= timezone.now():
+            return "expirée"
+        return "en attente"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == "en attente"

@@ -1,0 +1,177 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from ctg.permissions import get_object_for_user, may
+from territories import services
+from territories.forms import AccountCreationForm, InvitationForm, MembershipRoleForm
+from territories.models import EPCI, Commune, Invitation, Organisation, Role, User
+
+AUTOCOMPLETE_LIMIT = 15
+MANAGE = "territories.manage_organisation"
+
+
+@require_GET
+def territory_search(request):
+    """EPCI and communes by name (accents and case ignored), SIREN or INSEE code.
+
+    JSON for scripts and forms; an htmx request gets the list of suggestions as HTML."""
+    query = request.GET.get("q", "")
+    kind = request.GET.get("type", "")
+    results = []
+    if len(query.strip()) >= 2:
+        if kind in ("", "epci"):
+            epcis = EPCI.objects.search(query).order_by("-population")[:AUTOCOMPLETE_LIMIT]
+            results += [
+                {
+                    "type": "epci",
+                    "id": e.pk,
+                    "code": e.siren,
+                    "name": e.name,
+                    "label": f"{e.name} ({e.get_kind_display()}, SIREN {e.siren})",
+                }
+                for e in epcis
+            ]
+        if kind in ("", "commune"):
+            communes = (
+                Commune.objects.search(query)
+                .select_related("departement")
+                .order_by("-population")[:AUTOCOMPLETE_LIMIT]
+            )
+            results += [
+                {
+                    "type": "commune",
+                    "id": c.pk,
+                    "code": c.code,
+                    "name": c.name,
+                    "label": f"{c.name} ({c.departement.code if c.departement else '—'}, INSEE {c.code})",
+                }
+                for c in communes
+            ]
+    if request.htmx:
+        return render(
+            request, "territories/includes/_search_results.html", {"results": results, "query": query}
+        )
+    return JsonResponse({"results": results})
+
+
+def organisation_detail(request, organisation_pk):
+    organisation = get_object_for_user(request.user, Organisation, pk=organisation_pk)
+    return _render_organisation(request, organisation)
+
+
+@require_POST
+def invite_member(request, organisation_pk):
+    organisation = get_object_for_user(request.user, Organisation, MANAGE, pk=organisation_pk)
+    form = InvitationForm(request.POST, organisation=organisation)
+    if not form.is_valid():
+        return _render_organisation(request, organisation, form=form, status=400)
+    invitation = services.invite_member(
+        organisation=organisation,
+        email=form.cleaned_data["email"],
+        role=form.cleaned_data["role"],
+        invited_by=request.user,
+    )
+    messages.success(request, f"Invitation envoyée à {invitation.email}.")
+    return redirect(organisation_detail_url(organisation))
+
+
+def _render_organisation(request, organisation, form=None, status=200):
+    can_manage = may(request.user, MANAGE, organisation)
+    context = {
+        "organisation": organisation,
+        "memberships": organisation.memberships.select_related("user").order_by(
+            "user__last_name", "user__email"
+        ),
+        "departements": organisation.departements.all(),
+        "can_manage": can_manage,
+        "role_choices": Role.choices,
+    }
+    if can_manage:
+        context["invitations"] = organisation.invitations.pending()
+        context["form"] = form or InvitationForm(organisation=organisation)
+    return render(request, "territories/organisation_detail.html", context, status=status)
+
+
+@require_POST
+def revoke_invitation(request, organisation_pk, invitation_pk):
+    organisation = get_object_for_user(request.user, Organisation, MANAGE, pk=organisation_pk)
+    invitation = get_object_or_404(organisation.invitations, pk=invitation_pk)
+    if services.revoke_invitation(invitation):
+        messages.success(request, f"L'invitation de {invitation.email} est annulée.")
+    else:
+        messages.error(request, "Cette invitation n'est plus en attente.")
+    return redirect(organisation_detail_url(organisation))
+
+
+@require_POST
+def change_member_role(request, organisation_pk, membership_pk):
+    organisation = get_object_for_user(request.user, Organisation, MANAGE, pk=organisation_pk)
+    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
+    form = MembershipRoleForm(request.POST, instance=membership)
+    if form.is_valid():
+        form.save()
+        messages.success(
+            request, f"Le rôle de {membership.user} est maintenant « {membership.get_role_display()} »."
+        )
+    else:
+        messages.error(request, "Rôle inconnu : rien n'a été modifié.")
+    return redirect(organisation_detail_url(organisation))
+
+
+@require_POST
+def remove_member(request, organisation_pk, membership_pk):
+    organisation = get_object_for_user(request.user, Organisation, MANAGE, pk=organisation_pk)
+    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
+    if membership.user_id == request.user.pk:
+        messages.error(request, "Vous ne pouvez pas vous retirer vous-même de l'organisation.")
+    else:
+        membership.delete()
+        messages.success(request, f"{membership.user} n'est plus membre de {organisation}.")
+    return redirect(organisation_detail_url(organisation))
+
+
+@login_not_required
+def accept_invitation(request, token):
+    """The link of the invitation e-mail: join the organisation, creating the account if needed."""
+    invitation = Invitation.objects.by_token(token).select_related("organisation").first()
+    if invitation is None or not invitation.is_usable:
+        return render(request, "territories/invitation_invalid.html", {"invitation": invitation}, status=410)
+
+    existing_user = User.objects.filter(email__iexact=invitation.email).first()
+    if request.user.is_authenticated or existing_user is not None:
+        if not request.user.is_authenticated:
+            messages.info(request, "Connectez-vous pour accepter l'invitation.")
+            return redirect(f"{reverse('login')}?next={request.path}")
+        if request.method == "POST":
+            try:
+                services.accept_invitation(invitation, request.user)
+            except services.InvitationError as error:
+                messages.error(request, str(error))
+                return redirect("home")
+            messages.success(request, f"Vous êtes maintenant membre de {invitation.organisation}.")
+            return redirect("home")
+        return render(request, "territories/invitation_accept.html", {"invitation": invitation})
+
+    form = AccountCreationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                user = form.save()
+                services.accept_invitation(invitation, user)
+        except services.InvitationError as error:
+            messages.error(request, str(error))
+            return redirect("login")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Bienvenue ! Vous êtes membre de {invitation.organisation}.")
+        return redirect("home")
+    return render(request, "territories/invitation_signup.html", {"invitation": invitation, "form": form})
+
+
+def organisation_detail_url(organisation):
+    return reverse("organisation_detail", kwargs={"organisation_pk": organisation.pk})

@@ -1,0 +1,69 @@
+"""Strict test set-up: unknown template variables fail, warnings are errors (pyproject),
+and the test database holds the real national geography, loaded once per session."""
+
+import pytest
+from django.conf import settings
+
+from territories.geography import load_geography
+from territories.models import Commune, Organisation
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+class _InvalidTemplateVariable(str):
+    """Makes `{{ unknown }}` raise instead of rendering an empty string."""
+
+    def __mod__(self, variable):
+        raise AssertionError(f"Variable de gabarit inconnue : {variable!r}")
+
+    def __contains__(self, item):
+        return item == "%s"
+
+
+@pytest.fixture(autouse=True)
+def _strict_templates(settings):
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "OPTIONS": {
+                **settings.TEMPLATES[0]["OPTIONS"],
+                "string_if_invalid": _InvalidTemplateVariable("%s"),
+            },
+        }
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _national_geography(django_db_setup, django_db_blocker):
+    """Every test sees the 34,969 communes, 1,255 EPCI and 101 CAF of the real geography.
+
+    Loaded once, committed outside the tests' transactions; loaded again only after a
+    transactional test has flushed the database."""
+    with django_db_blocker.unblock():
+        if not Commune.objects.exists() or not Organisation.objects.cafs().exists():
+            load_geography()
+
+
+@pytest.fixture
+def caf(db):
+    return OrganisationFactory(caf=True)
+
+
+@pytest.fixture
+def owner(db):
+    """Three actors: an admin of an organisation, a read-only member, and an outsider."""
+    return MembershipFactory(role="admin").user
+
+
+@pytest.fixture
+def outsider(db):
+    return MembershipFactory().user
+
+
+@pytest.fixture
+def site_url():
+    return settings.SITE_URL
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()

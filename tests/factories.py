@@ -1,0 +1,60 @@
+"""Factories that read as situations: OrganisationFactory(intercommunal=True),
+MembershipFactory(role="admin")."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from territories.models import EPCI, Commune, Membership, Organisation, Role, User
+
+DEFAULT_PASSWORD = "mot-de-passe-de-test"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class OrganisationFactory(DjangoModelFactory):
+    """A partner by default; `caf=True`, `intercommunal=True` (an EPCI) or `municipal=True`
+    ties it to the real geography."""
+
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.PARTNER
+    name = factory.Sequence(lambda n: f"Association partenaire {n}")
+
+    class Params:
+        caf = factory.Trait(kind=Organisation.Kind.CAF, name=factory.Sequence(lambda n: f"Caf de test {n}"))
+        intercommunal = factory.Trait(
+            kind=Organisation.Kind.EPCI,
+            epci=factory.Iterator(EPCI.objects.filter(organisation__isnull=True).order_by("siren")),
+            name=factory.LazyAttribute(lambda o: o.epci.name),
+            siren=factory.LazyAttribute(lambda o: o.epci.siren),
+        )
+        municipal = factory.Trait(
+            kind=Organisation.Kind.COMMUNE,
+            commune=factory.Iterator(Commune.objects.filter(organisation__isnull=True).order_by("code")),
+            name=factory.LazyAttribute(lambda o: f"Commune {o.commune.name_with_de}"),
+            siren=factory.LazyAttribute(lambda o: o.commune.siren),
+        )
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.VIEWER

@@ -1,0 +1,134 @@
+"""Every URL of the project, enumerated from the resolver: an outsider gets 404 for any
+object of another organisation, an anonymous visitor is sent to the login page.
+
+A URL whose keyword arguments are not in OBJECT_KWARGS, and which is not an explicit
+exemption, makes this test fail: a new view is covered as soon as it exists."""
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from territories.models import Invitation, Role
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+# URLs that are public on purpose, or that no object is bound to; each says why.
+PUBLIC = {
+    "login": "the login page",
+    "logout": "logging out needs no account",
+    "accessibility": "the accessibility statement is public (RGAA)",
+    "health": "the health check is read by the load balancer",
+    "demo_mailbox": "demo only (404 elsewhere); tested in test_demo",
+    "accept_invitation": "the token is the credential; tested in test_organisations",
+}
+# Logged-in pages that list only the user's own things, bound to no object.
+NO_OBJECT = {"home", "territory_search"}
+# Django's admin checks staff status itself and is not a tenant surface.
+EXEMPT_NAMESPACES = {"admin"}
+
+
+@dataclass
+class World:
+    """An organisation with its objects, and a member of another organisation."""
+
+    organisation: object
+    membership: object
+    invitation: object
+    outsider: object
+
+
+@pytest.fixture
+def world(db):
+    organisation = OrganisationFactory(intercommunal=True)
+    membership = MembershipFactory(organisation=organisation, role=Role.ADMIN)
+    invitation, _ = Invitation.issue(
+        organisation=organisation, email="invitee@exemple.fr", role=Role.VIEWER, invited_by=membership.user
+    )
+    outsider = MembershipFactory(organisation=OrganisationFactory(caf=True), role=Role.ADMIN).user
+    return World(organisation, membership, invitation, outsider)
+
+
+# How to fill each keyword argument with an object of the world's organisation.
+OBJECT_KWARGS = {
+    "organisation_pk": lambda w: w.organisation.pk,
+    "membership_pk": lambda w: w.membership.pk,
+    "invitation_pk": lambda w: w.invitation.pk,
+}
+
+
+def iter_patterns(resolver=None, prefix="", namespace=None):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner_namespace = entry.namespace or namespace
+            yield from iter_patterns(entry, prefix + str(entry.pattern), inner_namespace)
+        elif isinstance(entry, URLPattern):
+            yield namespace, entry.name, prefix + str(entry.pattern), entry
+
+
+def project_patterns():
+    patterns = []
+    for namespace, name, route, pattern in iter_patterns():
+        if namespace in EXEMPT_NAMESPACES:
+            continue
+        if name is None:
+            raise AssertionError(f"L'URL {route} n'a pas de nom : impossible de la couvrir.")
+        patterns.append((name, pattern))
+    return patterns
+
+
+def test_every_url_is_covered():
+    for name, pattern in project_patterns():
+        kwargs = set(pattern.pattern.converters)
+        if name in PUBLIC:
+            continue
+        unknown = kwargs - OBJECT_KWARGS.keys()
+        assert not unknown, f"{name}: add {unknown} to OBJECT_KWARGS (or exempt it with a reason)"
+        assert kwargs or name in NO_OBJECT, f"{name}: bound to no object; add it to NO_OBJECT"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [name for name, pattern in project_patterns() if pattern.pattern.converters and name not in PUBLIC],
+)
+def test_outsiders_get_404_and_anonymous_visitors_the_login_page(client, world, name):
+    pattern = dict(project_patterns())[name]
+    kwargs = {key: OBJECT_KWARGS[key](world) for key in pattern.pattern.converters}
+    url = reverse(name, kwargs=kwargs)
+
+    for method in ("get", "post"):
+        anonymous = getattr(client, method)(url)
+        assert anonymous.status_code == 302, f"{method.upper()} {url} anonymous: {anonymous.status_code}"
+        assert urlparse(anonymous["Location"]).path == reverse("login")
+
+    client.force_login(world.outsider)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert response.status_code in (404, 405), f"{method.upper()} {url} outsider: {response.status_code}"
+        if response.status_code == 405:
+            continue
+        assert world.organisation.name not in response.content.decode()
+    # At least one of GET and POST reached the view (405 on both would test nothing).
+    statuses = {client.get(url).status_code, client.post(url).status_code}
+    assert 404 in statuses
+
+
+@pytest.mark.parametrize("name", sorted(NO_OBJECT))
+def test_pages_bound_to_no_object_need_a_login(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert urlparse(response["Location"]).path == reverse("login")
+
+
+@pytest.mark.parametrize("name", sorted(set(PUBLIC) - {"accept_invitation", "logout"}))
+def test_public_pages_open_without_login(client, db, name, settings):
+    settings.DEMO_MAILBOX = True
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_world_is_consistent(world):
+    # Guards the fixture itself: the outsider really is outside.
+    assert not UserFactory._meta.model.objects.filter(
+        pk=world.outsider.pk, memberships__organisation=world.organisation
+    ).exists()
