@@ -21,3 +21,6 @@ format: venv
 
 geography-fixture: venv  ## regenerate fixtures/geography from the npm package
 	.venv/bin/python manage.py build_geography_fixture
+
+bench-geography:  ## time the geography import on PostgreSQL
+	benchmarks/geography.sh

@@ -1,47 +1,9 @@
 #!/usr/bin/env bash
 # The test command: a virtualenv from the lock file, a throwaway PostgreSQL 15 and Redis,
-# the quality checks and the whole pytest suite; the servers are stopped whatever happens.
+# the quality checks and the whole pytest suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
-
-.ci/packages.sh
-.ci/bootstrap.sh
-
-RUN_DIR=$(mktemp -d /tmp/ctg-test.XXXXXX)
-chmod 755 "$RUN_DIR"
-PG_BIN=/usr/lib/postgresql/15/bin
-PG_USER=postgres
-id -u "$PG_USER" >/dev/null 2>&1 || useradd --system --no-create-home "$PG_USER"
-
-free_port() { "$ROOT/.venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PG_PORT=$(free_port)
-REDIS_PORT=$(free_port)
-
-cleanup() {
-  status=$?
-  [ -f "$RUN_DIR/redis.pid" ] && kill "$(cat "$RUN_DIR/redis.pid")" 2>/dev/null || true
-  if [ -f "$RUN_DIR/pg/postmaster.pid" ]; then
-    su "$PG_USER" -s /bin/sh -c "$PG_BIN/pg_ctl -D '$RUN_DIR/pg' -m immediate stop" >/dev/null 2>&1 || true
-  fi
-  rm -rf "$RUN_DIR"
-  exit $status
-}
-trap cleanup EXIT INT TERM
-
-chown "$PG_USER" "$RUN_DIR"
-su "$PG_USER" -s /bin/sh -c "mkdir '$RUN_DIR/pg'"
-su "$PG_USER" -s /bin/sh -c "$PG_BIN/initdb -D '$RUN_DIR/pg' -U ctg -A trust -E UTF8 --locale=C.UTF-8 >/dev/null"
-su "$PG_USER" -s /bin/sh -c "$PG_BIN/pg_ctl -D '$RUN_DIR/pg' -l '$RUN_DIR/pg.log' -w start -o \
-  '-p $PG_PORT -k $RUN_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200'" >/dev/null
-su "$PG_USER" -s /bin/sh -c "$PG_BIN/createdb -h 127.0.0.1 -p $PG_PORT -U ctg ctg"
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-  --daemonize yes --pidfile "$RUN_DIR/redis.pid" --dir "$RUN_DIR" --logfile "$RUN_DIR/redis.log"
-
-export DATABASE_URL="postgres://ctg@127.0.0.1:$PG_PORT/ctg"
-export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export DJANGO_SETTINGS_MODULE=ctg.settings.test
-echo "PostgreSQL 15 sur le port $PG_PORT, Redis sur le port $REDIS_PORT"
-
-make --no-print-directory quality
-.venv/bin/pytest "$@"
+# Durability is useless for a database thrown away after the run.
+export PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+exec .ci/with-services.sh bash -c 'make --no-print-directory quality && .venv/bin/pytest "$@"' pytest "$@"

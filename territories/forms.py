@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.urls import reverse
 
 from territories.models import Membership, Role, User
 
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="Adresse e-mail de la personne invitée")
-    role = forms.ChoiceField(label="Rôle", choices=Role.choices)
+    role = forms.ChoiceField(label="Rôle", choices=Role.choices, initial=Role.VIEWER)
 
     def __init__(self, *args, organisation, **kwargs):
         self.organisation = organisation
@@ -69,3 +70,15 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "Adresse e-mail ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
     }
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending through the outbox and the Celery worker."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        from ctg.mail import queue_email
+
+        path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
+        queue_email(
+            to=to_email, template="emails/password_reset", context={"user": context["user"], "path": path}
+        )

@@ -114,7 +114,11 @@ def change_member_role(request, organisation_pk, membership_pk):
     organisation = get_object_for_user(request.user, Organisation, MANAGE, pk=organisation_pk)
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
     form = MembershipRoleForm(request.POST, instance=membership)
-    if form.is_valid():
+    if membership.user_id == request.user.pk:
+        messages.error(
+            request, "Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre administrateur."
+        )
+    elif form.is_valid():
         form.save()
         messages.success(
             request, f"Le rôle de {membership.user} est maintenant « {membership.get_role_display()} »."

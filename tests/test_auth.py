@@ -1,5 +1,8 @@
+import re
+
 from django.urls import reverse
 
+from ctg.models import OutboundEmail
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory
 
 
@@ -40,3 +43,28 @@ def test_assets_are_served_by_the_app_under_a_strict_policy(client, db):
     assert "/static/vendor/bootstrap/bootstrap.min.css" in html
     assert "/static/vendor/htmx/htmx.min.js" in html
     assert "cdn" not in html.lower()
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link(client, db):
+    membership = MembershipFactory()
+    response = client.post(reverse("password_reset"), {"email": membership.user.email})
+    assert response.status_code == 302
+    email = OutboundEmail.objects.get(to=membership.user.email)
+    path = re.search(r"https?://[^/\s]+(/mot-de-passe/reinitialiser/\S+)", email.body).group(1)
+
+    form_page = client.get(path, follow=True)
+    assert "Nouveau mot de passe" in form_page.content.decode()
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "une-nouvelle-phrase", "new_password2": "une-nouvelle-phrase"},
+    )
+    assert client.login(username=membership.user.email, password="une-nouvelle-phrase")
+    client.logout()
+    # The link served once.
+    assert "plus valable" in client.get(path, follow=True).content.decode()
+
+
+def test_a_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, db):
+    response = client.post(reverse("password_reset"), {"email": "inconnu@exemple.fr"}, follow=True)
+    assert "Si un compte existe pour cette adresse" in response.content.decode()
+    assert not OutboundEmail.objects.exists()

@@ -21,9 +21,13 @@ PUBLIC = {
     "health": "the health check is read by the load balancer",
     "demo_mailbox": "demo only (404 elsewhere); tested in test_demo",
     "accept_invitation": "the token is the credential; tested in test_organisations",
+    "password_reset": "asking for a reset link needs no account",
+    "password_reset_done": "a static confirmation",
+    "password_reset_confirm": "the signed token is the credential; tested in test_auth",
+    "password_reset_complete": "a static confirmation",
 }
 # Logged-in pages that list only the user's own things, bound to no object.
-NO_OBJECT = {"home", "territory_search"}
+NO_OBJECT = {"home", "territory_search", "password_change", "password_change_done"}
 # Django's admin checks staff status itself and is not a tenant surface.
 EXEMPT_NAMESPACES = {"admin"}
 
@@ -121,7 +125,9 @@ def test_pages_bound_to_no_object_need_a_login(client, name):
     assert urlparse(response["Location"]).path == reverse("login")
 
 
-@pytest.mark.parametrize("name", sorted(set(PUBLIC) - {"accept_invitation", "logout"}))
+@pytest.mark.parametrize(
+    "name", sorted(set(PUBLIC) - {"accept_invitation", "logout", "password_reset_confirm"})
+)
 def test_public_pages_open_without_login(client, db, name, settings):
     settings.DEMO_MAILBOX = True
     assert client.get(reverse(name)).status_code == 200

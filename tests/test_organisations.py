@@ -249,3 +249,15 @@ def test_accepting_twice_at_once_makes_one_membership(organisation, admin):
     with pytest.raises(services.InvitationError):
         services.accept_invitation(invitation, person)
     assert Membership.objects.filter(user=person).count() == 1
+
+
+def test_an_admin_cannot_change_their_own_role(client, organisation, admin):
+    membership = Membership.objects.get(user=admin)
+    client.force_login(admin)
+    client.post(
+        reverse(
+            "change_member_role", kwargs={"organisation_pk": organisation.pk, "membership_pk": membership.pk}
+        ),
+        {"role": Role.VIEWER},
+    )
+    assert Membership.objects.get(pk=membership.pk).role == Role.ADMIN
