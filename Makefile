@@ -1,4 +1,7 @@
-.PHONY: demo test quality venv format vendor geography-fixture
+.PHONY: demo test quality venv format vendor geography-fixture bench-geography
+
+BOOTSTRAP_VERSION = 5.3.9
+HTMX_VERSION = 2.0.11
 
 demo:  ## set everything up and start the demo (SQLite, embedded broker, real Celery worker)
 	.ci/demo.sh
@@ -10,10 +13,7 @@ venv:
 	.ci/bootstrap.sh
 
 quality: venv  ## formatting, lint, templates and migrations in step with the models
-	.venv/bin/ruff format --check .
-	.venv/bin/ruff check .
-	.venv/bin/djlint templates --lint --quiet
-	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-ctg.settings.demo} .venv/bin/python manage.py makemigrations --check --dry-run --noinput
+	.ci/quality.sh
 
 format: venv
 	.venv/bin/ruff format .
@@ -24,3 +24,10 @@ geography-fixture: venv  ## regenerate fixtures/geography from the npm package
 
 bench-geography:  ## time the geography import on PostgreSQL
 	benchmarks/geography.sh
+
+vendor:  ## refresh the front-end assets served by the app (versions in static/vendor/README.md)
+	rm -rf var/vendor && mkdir -p var/vendor
+	cd var/vendor && npm pack --silent bootstrap@$(BOOTSTRAP_VERSION) htmx.org@$(HTMX_VERSION) >/dev/null && for f in *.tgz; do mkdir "$${f%.tgz}" && tar xzf "$$f" -C "$${f%.tgz}"; done
+	cp var/vendor/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/css/bootstrap.min.css var/vendor/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp var/vendor/htmx.org-$(HTMX_VERSION)/package/dist/htmx.min.js static/vendor/htmx/
+	sed -i 's#/\*\# sourceMappingURL=.*\*/##; s#//\# sourceMappingURL=.*##' static/vendor/bootstrap/*

@@ -1,0 +1,46 @@
+"""docker-compose.yml cannot run on these machines: these tests keep it in step with the
+settings and the code by reading it."""
+
+import re
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def required_env_names() -> set[str]:
+    """Environment variables that production settings read without a default."""
+    source = (ROOT / "ctg/settings/production.py").read_text()
+    return set(re.findall(r'env\.\w+\("([A-Z_]+)"\)', source))
+
+
+def test_compose_runs_every_part_with_health_checks():
+    services = COMPOSE["services"]
+    assert {"db", "redis", "web", "worker", "beat"} <= services.keys()
+    assert services["db"]["image"] == "postgres:15"
+    for name in ("db", "redis", "web", "worker"):
+        assert "healthcheck" in services[name], name
+    assert "ctg.wsgi:application" in services["web"]["command"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "ctg", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "ctg", "beat"]
+
+
+def test_the_app_services_get_every_setting_production_requires():
+    example = (ROOT / ".env.example").read_text()
+    provided = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
+    for name in ("web", "worker", "beat", "migrate"):
+        service = COMPOSE["services"][name]
+        assert service["environment"]["DJANGO_SETTINGS_MODULE"] == "ctg.settings.production"
+        assert {"DATABASE_URL", "REDIS_URL"} <= service["environment"].keys()
+        assert service["env_file"] == ".env"
+    missing = required_env_names() - provided
+    assert not missing, f".env.example does not set {missing}"
+
+
+def test_the_health_check_path_exists_and_skips_the_tls_redirect(client, db):
+    assert client.get("/sante/").status_code in (200, 503)
+    source = (ROOT / "ctg/settings/production.py").read_text()
+    assert 'r"^sante/$"' in source
