@@ -25,3 +25,81 @@ class ThemedBoundField(forms.BoundField):
 class ThemedFormRenderer(TemplatesSetting):
     field_template_name = "includes/_field.html"
     bound_field_class = ThemedBoundField
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ConventionCreateForm(forms.Form):
+    """A new convention: the territory by SIREN (EPCI) or INSEE code (commune), the CAF, the period."""
+
+    territory = forms.CharField(
+        label="Territoire couvert",
+        max_length=9,
+        help_text="Tapez le nom d'une intercommunalité ou d'une commune et choisissez-la, "
+        "ou saisissez son SIREN (EPCI) ou son code INSEE (commune).",
+    )
+    caf = forms.ModelChoiceField(label="Caf", queryset=None, empty_label=None)
+    start_date = forms.DateField(label="Début", widget=DateInput)
+    end_date = forms.DateField(label="Fin", widget=DateInput)
+    title = forms.CharField(
+        label="Intitulé", required=False, max_length=255, help_text="Laissez vide pour l'intitulé habituel."
+    )
+
+    def __init__(self, *args, cafs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caf"].queryset = cafs
+        self.fields["territory"].widget.attrs.update(
+            {"autocomplete": "off", "data-territory-search": "", "aria-describedby": "id_territory_helptext"}
+        )
+
+    def clean_territory(self):
+        from territories.models import EPCI, Commune
+
+        code = self.cleaned_data["territory"].strip().upper()
+        epci = EPCI.objects.filter(siren=code).first()
+        commune = None if epci else Commune.objects.filter(code=code).first()
+        if not epci and not commune:
+            raise forms.ValidationError(
+                "Aucune intercommunalité (SIREN) ni commune (code INSEE) ne porte ce code : "
+                "choisissez le territoire dans la liste proposée."
+            )
+        self.cleaned_data["epci"], self.cleaned_data["commune"] = epci, commune
+        return code
+
+    def clean(self):
+        from ctg.models import validate_period
+
+        cleaned = super().clean()
+        try:
+            validate_period(cleaned.get("start_date"), cleaned.get("end_date"))
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+
+class ConventionForm(forms.ModelForm):
+    class Meta:
+        from ctg.models import Convention
+
+        model = Convention
+        fields = ["title", "start_date", "end_date", "previous", "summary"]
+        widgets = {
+            "start_date": DateInput,
+            "end_date": DateInput,
+            "summary": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, previous_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["previous"].queryset = (
+            previous_choices if previous_choices is not None else self.fields["previous"].queryset.none()
+        )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label="Votre commentaire", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,4 +1,20 @@
-from django.db import models
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.shortcuts import get_objects_for_user
+from simple_history.models import HistoricalRecords
+
+from ctg.lifecycle import EDITABLE, Status, TransitionError, check_transition
+from territories.models import EPCI, Commune, Organisation
+from territories.text import search_key
+
+MIN_YEARS, MAX_YEARS = 3, 5
 
 
 class OutboundEmailQuerySet(models.QuerySet):
@@ -28,3 +44,190 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class ConventionQuerySet(models.QuerySet):
+    def for_user(self, user, perm="ctg.view_convention"):
+        """Conventions on which `user` holds `perm` through one of their organisations."""
+        if not user.is_authenticated:
+            return self.none()
+        return get_objects_for_user(user, perm, klass=self, accept_global_perms=False)
+
+    def with_territory(self):
+        return self.select_related("epci", "commune", "caf")
+
+    def in_departement(self, code):
+        return self.filter(Q(commune__departement__code=code) | Q(epci__communes__departement__code=code)).distinct()
+
+
+class Convention(models.Model):
+    """A Convention territoriale globale: a CAF, a territory (an EPCI or a commune), a period."""
+
+    title = models.CharField("intitulé", max_length=255)
+    epci = models.ForeignKey(
+        EPCI, on_delete=models.PROTECT, null=True, blank=True, related_name="conventions", verbose_name="EPCI"
+    )
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conventions",
+        verbose_name="commune",
+    )
+    caf = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="owned_conventions",
+        limit_choices_to={"kind": Organisation.Kind.CAF},
+        verbose_name="Caf",
+    )
+    start_date = models.DateField("début")
+    end_date = models.DateField("fin")
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name="CTG précédente",
+    )
+    status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
+    summary = models.TextField("présentation", blank=True)
+    # Denormalised for the lists: the départements of the territory, words to search.
+    departements = models.ManyToManyField(
+        "territories.Departement", blank=True, related_name="conventions", editable=False
+    )
+    search_text = models.CharField(max_length=600, blank=True, editable=False, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ConventionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "convention"
+        ordering = ["-start_date", "title"]
+        permissions = [
+            ("comment_convention", "Commenter la convention"),
+            ("manage_convention", "Piloter la convention (parties, statut)"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="convention_one_territory",
+                condition=(Q(epci__isnull=False, commune__isnull=True) | Q(epci__isnull=True, commune__isnull=False)),
+            ),
+            models.CheckConstraint(name="convention_period_order", condition=Q(end_date__gt=models.F("start_date"))),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_key(f"{self.title} {self.territory_name} {self.caf.name}")[:600]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("convention_detail", kwargs={"convention_pk": self.pk})
+
+    @property
+    def territory(self):
+        return self.epci or self.commune
+
+    @property
+    def territory_name(self):
+        return self.epci.name if self.epci_id else self.commune.name
+
+    @property
+    def period_label(self):
+        return f"{self.start_date.year}-{self.end_date.year}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE
+
+    def clean(self):
+        if bool(self.epci_id) == bool(self.commune_id):
+            raise ValidationError("Choisissez le territoire couvert : une intercommunalité ou une commune.")
+        validate_period(self.start_date, self.end_date)
+        if self.caf_id and self.caf.kind != Organisation.Kind.CAF:
+            raise ValidationError({"caf": "L'organisation signataire pour la Caf doit être une Caf."})
+
+    # --- lifecycle: the only way to change `status` -----------------------------------------
+
+    def transition(self, target: str, *, by=None) -> None:
+        """Move to `target` or raise TransitionError with the reason."""
+        with transaction.atomic():
+            current = type(self).objects.select_for_update().values_list("status", flat=True).get(pk=self.pk)
+            check_transition(current, target)
+            if target == Status.REVIEW and not self.axes.exists():
+                raise TransitionError("Le plan d'actions est vide : ajoutez au moins un axe avant la relecture.")
+            self.status = target
+            self._change_reason = f"statut : {Status(current).label} → {Status(target).label}"
+            self.save(update_fields=["status", "updated_at"])
+
+    def submit_for_review(self, *, by=None):
+        self.transition(Status.REVIEW, by=by)
+
+    def back_to_draft(self, *, by=None):
+        self.transition(Status.DRAFT, by=by)
+
+
+def validate_period(start: date | None, end: date | None) -> None:
+    """A CTG lasts 3 to 5 years: 2025-01-01 → 2028-12-31 is four years."""
+    if not start or not end:
+        return
+    if end <= start:
+        raise ValidationError({"end_date": "La date de fin doit suivre la date de début."})
+    span = relativedelta(end + relativedelta(days=1), start)
+    months = span.years * 12 + span.months + (1 if span.days else 0)
+    if months < MIN_YEARS * 12 or months > MAX_YEARS * 12:
+        duration = f"{months // 12} an(s) et {months % 12} mois"
+        raise ValidationError({"end_date": f"Une CTG dure de {MIN_YEARS} à {MAX_YEARS} ans (ici : {duration})."})
+
+
+class ConventionUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Convention, on_delete=models.CASCADE)
+
+
+class ConventionGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Convention, on_delete=models.CASCADE)
+
+
+class ConventionPart(models.Model):
+    """Anything that belongs to a convention: its rights are the convention's."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def permission_object(self):
+        return self.convention
+
+
+class Comment(models.Model):
+    """A party's comment on a diagnostic item or an action sheet."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="comments")
+    target_type = models.CharField(max_length=30)
+    target_id = models.PositiveBigIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField("commentaire", max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "commentaire"
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["convention", "target_type", "target_id"])]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def permission_object(self):
+        return self.convention

@@ -34,9 +34,7 @@ def deliver_outbound_email(email_id: int) -> bool:
             email.last_error = ""
             email.save(update_fields=["sent_at", "attempts", "last_error"])
     except (smtplib.SMTPException, OSError) as error:
-        OutboundEmail.objects.filter(pk=email_id).update(
-            attempts=F("attempts") + 1, last_error=str(error)[:2000]
-        )
+        OutboundEmail.objects.filter(pk=email_id).update(attempts=F("attempts") + 1, last_error=str(error)[:2000])
         raise
     logger.info("email %s sent to %s: %s", email.pk, email.to, email.subject)
     return True

@@ -25,9 +25,7 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
         name="password_reset",
     ),
-    path(
-        "mot-de-passe/oublie/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"
-    ),
+    path("mot-de-passe/oublie/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "mot-de-passe/reinitialiser/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(),
@@ -40,6 +38,23 @@ urlpatterns = [
     ),
     path("mot-de-passe/changer/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe/change/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("conventions/", views.convention_list, name="convention_list"),
+    path("conventions/nouvelle/", views.convention_create, name="convention_create"),
+    path("conventions/importer/", views.convention_import_json, name="convention_import_json"),
+    path("conventions/<int:convention_pk>/", views.convention_detail, name="convention_detail"),
+    path("conventions/<int:convention_pk>/modifier/", views.convention_edit, name="convention_edit"),
+    path("conventions/<int:convention_pk>/statut/", views.convention_transition, name="convention_transition"),
+    path("conventions/<int:convention_pk>/historique/", views.convention_history, name="convention_history"),
+    path("conventions/<int:convention_pk>/export.json", views.convention_export_json, name="convention_export_json"),
+    path(
+        "conventions/<int:convention_pk>/commentaires/<str:target_type>/<int:target_pk>/",
+        views.comment_create,
+        name="comment_create",
+    ),
+    path("conventions/<int:convention_pk>/", include("governance.urls")),
+    path("conventions/<int:convention_pk>/", include("diagnostics.urls")),
+    path("conventions/<int:convention_pk>/", include("actions.urls")),
+    path("fiches/", include("actions.urls_global")),
     path("", include("territories.urls")),
     path("admin/", admin.site.urls),
 ]

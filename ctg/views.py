@@ -1,21 +1,221 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from ctg.models import OutboundEmail
-from territories.models import Membership
+from ctg import exchange, services
+from ctg.filters import ConventionFilterForm
+from ctg.forms import CommentForm, ConventionCreateForm, ConventionForm
+from ctg.lifecycle import Status, TransitionError
+from ctg.models import Comment, Convention, OutboundEmail
+from ctg.permissions import get_convention_for
+from territories.models import Membership, Organisation, Role
+
+PAGE_SIZE = 25
+
+
+def conventions_for(user):
+    return Convention.objects.for_user(user).with_territory()
 
 
 def home(request):
     memberships = (
-        Membership.objects.filter(user=request.user)
-        .select_related("organisation")
-        .order_by("organisation__name")
+        Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
     )
-    return render(request, "ctg/home.html", {"memberships": memberships})
+    conventions = conventions_for(request.user).order_by("-start_date", "title")
+    return render(
+        request,
+        "ctg/home.html",
+        {
+            "memberships": memberships,
+            "conventions": conventions[:10],
+            "conventions_count": conventions.count(),
+            "can_create": creatable_cafs(request.user).exists(),
+        },
+    )
+
+
+def creatable_cafs(user):
+    """The CAFs in which the user is an adviser or an admin: those they may open a CTG for."""
+    return Organisation.objects.cafs().filter(
+        memberships__user=user, memberships__role__in=[Role.ADMIN, Role.CAF_ADVISER]
+    )
+
+
+def convention_list(request):
+    form = ConventionFilterForm(request.GET or None)
+    conventions = form.filter(conventions_for(request.user)).order_by("-start_date", "title")
+    page = Paginator(conventions, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "can_create": creatable_cafs(request.user).exists()}
+    template = "ctg/includes/_convention_table.html" if request.htmx else "ctg/convention_list.html"
+    return render(request, template, context)
+
+
+def convention_create(request):
+    cafs = creatable_cafs(request.user)
+    if not cafs.exists():
+        raise PermissionDenied("Seuls les conseillers et conseillères d'une Caf ouvrent une convention.")
+    form = ConventionCreateForm(request.POST or None, cafs=cafs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        convention = services.create_convention(
+            caf=data["caf"],
+            epci=data["epci"],
+            commune=data["commune"],
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            title=data["title"],
+            created_by=request.user,
+        )
+        messages.success(
+            request,
+            f"Convention créée avec {convention.parties.count()} parties proposées : gardez celles qui signent.",
+        )
+        return redirect("party_list", convention_pk=convention.pk)
+    return render(request, "ctg/convention_create.html", {"form": form})
+
+
+def convention_detail(request, convention_pk):
+    convention = get_convention_for(
+        request.user, Convention.objects.with_territory().select_related("previous"), convention_pk
+    )
+    parties = convention.parties.select_related("organisation").order_by("signing_group", "organisation__name")
+    axes = convention.axes.prefetch_related("objectives")
+    counts = {
+        "sheets": convention.sheets.count(),
+        "indicators": convention.indicators.count(),
+        "findings": convention.findings.count(),
+        "needs": convention.needs.count(),
+    }
+    return render(
+        request,
+        "ctg/convention_detail.html",
+        {
+            "convention": convention,
+            "parties": parties,
+            "axes": axes,
+            "counts": counts,
+            "transitions": available_transitions(convention),
+        },
+    )
+
+
+def available_transitions(convention):
+    """The moves this page offers; the later ones start from the workflow pages."""
+    if not convention.access.can_manage:
+        return []
+    if convention.status == Status.DRAFT:
+        return [(Status.REVIEW, "Passer en relecture")]
+    if convention.status == Status.REVIEW:
+        return [(Status.DRAFT, "Revenir au brouillon")]
+    return []
+
+
+@require_POST
+def convention_transition(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk, "manage")
+    target = request.POST.get("status", "")
+    if target not in (Status.REVIEW, Status.DRAFT):
+        messages.error(request, "Cette étape se lance depuis le circuit de délibération et de signature.")
+        return redirect(convention)
+    try:
+        convention.transition(target, by=request.user)
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"La convention est maintenant « {convention.get_status_display().lower()} ».")
+    return redirect(convention)
+
+
+def convention_edit(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk, "edit")
+    previous_choices = (
+        conventions_for(request.user)
+        .filter(epci_id=convention.epci_id, commune_id=convention.commune_id)
+        .exclude(pk=convention.pk)
+    )
+    form = ConventionForm(request.POST or None, instance=convention, previous_choices=previous_choices)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Convention enregistrée.")
+        return redirect(convention)
+    return render(request, "ctg/convention_form.html", {"convention": convention, "form": form})
+
+
+def convention_history(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    from ctg.history import convention_changes
+
+    page = Paginator(convention_changes(convention), 50).get_page(request.GET.get("page"))
+    return render(request, "ctg/convention_history.html", {"convention": convention, "page": page})
+
+
+@require_POST
+def comment_create(request, convention_pk, target_type, target_pk):
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk, "comment")
+    from ctg.comments import comment_target
+
+    target = comment_target(convention, target_type, target_pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        membership = (
+            Membership.objects.filter(user=request.user, organisation__parties__convention=convention)
+            .select_related("organisation")
+            .first()
+        )
+        Comment.objects.create(
+            convention=convention,
+            target_type=target_type,
+            target_id=target.pk,
+            author=request.user,
+            organisation=membership.organisation if membership else None,
+            text=form.cleaned_data["text"],
+        )
+        messages.success(request, "Commentaire publié.")
+    else:
+        messages.error(request, "Le commentaire est vide ou trop long (5 000 caractères au plus).")
+    return redirect(request.POST.get("next") if _is_local(request.POST.get("next")) else convention)
+
+
+def _is_local(url):
+    return bool(url) and url.startswith("/") and not url.startswith("//")
+
+
+def convention_export_json(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
+    response = HttpResponse(
+        exchange.dumps(exchange.export_convention(convention)), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="convention-{convention.pk}.json"'
+    return response
+
+
+def convention_import_json(request):
+    cafs = creatable_cafs(request.user)
+    if not cafs.exists():
+        raise PermissionDenied("Seuls les conseillers et conseillères d'une Caf importent une convention.")
+    errors = []
+    if request.method == "POST":
+        upload = request.FILES.get("document")
+        if upload is None:
+            errors = [("(document)", "Choisissez un fichier JSON.")]
+        elif upload.size > exchange.MAX_DOCUMENT_BYTES:
+            errors = [("(document)", "Le fichier dépasse 10 Mo.")]
+        else:
+            try:
+                convention = exchange.import_convention(upload.read(), created_by=request.user, allowed_cafs=cafs)
+            except exchange.ImportErrors as error:
+                errors = error.errors
+            else:
+                messages.success(request, f"Convention « {convention.title} » importée en brouillon.")
+                return redirect(convention)
+    return render(request, "ctg/convention_import.html", {"errors": errors}, status=400 if errors else 200)
 
 
 @login_not_required

@@ -23,13 +23,14 @@ DEMO_ACCOUNTS = [
     DemoAccount("admin.caf63@demo.example", "Hélène", "Marchand", "caf63", Role.ADMIN),
     DemoAccount("conseillere.caf63@demo.example", "Claire", "Dubois", "caf63", Role.CAF_ADVISER),
     DemoAccount("conseiller.caf03@demo.example", "Julien", "Perrin", "caf03", Role.CAF_ADVISER),
-    DemoAccount(
-        "coordinatrice.plainelimagne@demo.example", "Sophie", "Bernard", "plaine_limagne", Role.COORDINATOR
-    ),
+    DemoAccount("coordinatrice.plainelimagne@demo.example", "Sophie", "Bernard", "plaine_limagne", Role.COORDINATOR),
     DemoAccount("coordinateur.montlucon@demo.example", "Karim", "Benali", "montlucon", Role.COORDINATOR),
     DemoAccount("mairie.montpensier@demo.example", "Nathalie", "Roux", "montpensier", Role.COMMUNE_OFFICER),
     DemoAccount("partenaire.msa@demo.example", "Pierre", "Fabre", "msa", Role.PARTNER),
     DemoAccount("lecteur.cd63@demo.example", "Anne", "Morel", "cd63", Role.VIEWER),
+    DemoAccount("conseillere.caf31@demo.example", "Inès", "Garcia", "caf31", Role.CAF_ADVISER),
+    DemoAccount("mairie.lunion@demo.example", "Paul", "Lefèvre", "lunion", Role.COMMUNE_OFFICER),
+    DemoAccount("mairie.cournon@demo.example", "Lucie", "Faure", "cournon", Role.COMMUNE_OFFICER),
 ]
 
 
@@ -45,6 +46,9 @@ def load_demo_organisations() -> dict[str, Organisation]:
     return {
         "caf63": cafs.get(name="Caf du Puy-de-Dôme"),
         "caf03": cafs.get(name="Caf de l'Allier"),
+        "caf31": cafs.get(name="Caf de la Haute-Garonne"),
+        "lunion": services.organisation_for_commune(Commune.objects.get(code="31561")),
+        "cournon": services.organisation_for_commune(Commune.objects.get(code="63124")),
         "plaine_limagne": services.organisation_for_epci(EPCI.objects.get(name="CC Plaine Limagne")),
         "montlucon": services.organisation_for_epci(EPCI.objects.get(name="CA Montluçon Communauté")),
         "montpensier": services.organisation_for_commune(Commune.objects.get(code="63240")),

@@ -79,6 +79,4 @@ class OutboxPasswordResetForm(PasswordResetForm):
         from ctg.mail import queue_email
 
         path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
-        queue_email(
-            to=to_email, template="emails/password_reset", context={"user": context["user"], "path": path}
-        )
+        queue_email(to=to_email, template="emails/password_reset", context={"user": context["user"], "path": path})

@@ -16,9 +16,7 @@ from territories.text import search_key, with_de
 
 PACKAGE = "@etalab/decoupage-administratif"
 PACKAGE_VERSION = "6.0.0"
-FIXTURE_PATH = (
-    settings.BASE_DIR / "fixtures" / "geography" / f"decoupage-administratif-{PACKAGE_VERSION}.json.gz"
-)
+FIXTURE_PATH = settings.BASE_DIR / "fixtures" / "geography" / f"decoupage-administratif-{PACKAGE_VERSION}.json.gz"
 
 # The COG's EPCI natures; the Métropole de Lyon (MET69) is a métropole for our purposes.
 EPCI_KINDS = {"CC": "CC", "CA": "CA", "CU": "CU", "METRO": "ME", "MET69": "ME"}
@@ -197,9 +195,7 @@ def load_geography(path: Path = FIXTURE_PATH) -> LoadReport:
                     "epci_id": epci_ids[epci] if epci else None,
                     "search_name": search_key(name),
                 }
-                for code, name, liaison, departement, siren, population, postal_codes, epci in data[
-                    "communes"
-                ]
+                for code, name, liaison, departement, siren, population, postal_codes, epci in data["communes"]
             ],
             report,
             "communes",

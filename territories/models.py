@@ -211,9 +211,7 @@ class Organisation(models.Model):
     departements = models.ManyToManyField(
         Departement, blank=True, related_name="organisations", verbose_name="départements"
     )
-    epci = models.OneToOneField(
-        EPCI, on_delete=models.PROTECT, null=True, blank=True, related_name="organisation"
-    )
+    epci = models.OneToOneField(EPCI, on_delete=models.PROTECT, null=True, blank=True, related_name="organisation")
     commune = models.OneToOneField(
         Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="organisation"
     )
@@ -274,9 +272,7 @@ class Membership(models.Model):
         verbose_name = "membre"
         ordering = ["organisation__name", "user__last_name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "organisation"], name="membership_unique_user_organisation"
-            )
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_organisation")
         ]
 
     def __str__(self):
@@ -304,9 +300,7 @@ class Invitation(models.Model):
     email = models.EmailField("adresse e-mail")
     role = models.CharField("rôle", max_length=20, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -25,9 +25,7 @@ def sync_membership_groups(membership: Membership) -> None:
     user = membership.user
     role_group_names = [f"org-{organisation.pk}-{role}" for role in Role.values]
     user.groups.remove(
-        *Group.objects.filter(name__in=role_group_names).exclude(
-            name=f"org-{organisation.pk}-{membership.role}"
-        )
+        *Group.objects.filter(name__in=role_group_names).exclude(name=f"org-{organisation.pk}-{membership.role}")
     )
     user.groups.add(organisation.group(), organisation.group(membership.role))
 
@@ -81,9 +79,7 @@ def invite_member(*, organisation: Organisation, email: str, role: str, invited_
     from ctg.mail import queue_email
 
     with transaction.atomic():
-        invitation, token = Invitation.issue(
-            organisation=organisation, email=email, role=role, invited_by=invited_by
-        )
+        invitation, token = Invitation.issue(organisation=organisation, email=email, role=role, invited_by=invited_by)
         queue_email(
             to=invitation.email,
             template="emails/invitation",

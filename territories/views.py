@@ -39,9 +39,7 @@ def territory_search(request):
             ]
         if kind in ("", "commune"):
             communes = (
-                Commune.objects.search(query)
-                .select_related("departement")
-                .order_by("-population")[:AUTOCOMPLETE_LIMIT]
+                Commune.objects.search(query).select_related("departement").order_by("-population")[:AUTOCOMPLETE_LIMIT]
             )
             results += [
                 {
@@ -54,9 +52,7 @@ def territory_search(request):
                 for c in communes
             ]
     if request.htmx:
-        return render(
-            request, "territories/includes/_search_results.html", {"results": results, "query": query}
-        )
+        return render(request, "territories/includes/_search_results.html", {"results": results, "query": query})
     return JsonResponse({"results": results})
 
 
@@ -85,9 +81,7 @@ def _render_organisation(request, organisation, form=None, status=200):
     can_manage = may(request.user, MANAGE, organisation)
     context = {
         "organisation": organisation,
-        "memberships": organisation.memberships.select_related("user").order_by(
-            "user__last_name", "user__email"
-        ),
+        "memberships": organisation.memberships.select_related("user").order_by("user__last_name", "user__email"),
         "departements": organisation.departements.all(),
         "can_manage": can_manage,
         "role_choices": Role.choices,
@@ -115,14 +109,10 @@ def change_member_role(request, organisation_pk, membership_pk):
     membership = get_object_or_404(organisation.memberships.select_related("user"), pk=membership_pk)
     form = MembershipRoleForm(request.POST, instance=membership)
     if membership.user_id == request.user.pk:
-        messages.error(
-            request, "Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre administrateur."
-        )
+        messages.error(request, "Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre administrateur.")
     elif form.is_valid():
         form.save()
-        messages.success(
-            request, f"Le rôle de {membership.user} est maintenant « {membership.get_role_display()} »."
-        )
+        messages.success(request, f"Le rôle de {membership.user} est maintenant « {membership.get_role_display()} ».")
     else:
         messages.error(request, "Rôle inconnu : rien n'a été modifié.")
     return redirect(organisation_detail_url(organisation))

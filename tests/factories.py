@@ -58,3 +58,33 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Role.VIEWER
+
+
+def make_convention(*, caf=None, epci_siren="200071082", commune_code=None, start="2025-01-01", end="2028-12-31"):
+    """A draft convention created as an adviser would: the CAF, the territory, all its communes."""
+    from datetime import date
+
+    from ctg.services import create_convention
+
+    caf = caf or OrganisationFactory(caf=True)
+    epci = EPCI.objects.get(siren=epci_siren) if not commune_code else None
+    commune = Commune.objects.get(code=commune_code) if commune_code else None
+    return create_convention(
+        caf=caf, epci=epci, commune=commune, start_date=date.fromisoformat(start), end_date=date.fromisoformat(end)
+    )
+
+
+def add_plan(convention, axes=2, objectives=2, sheets=2):
+    """A plan of `axes` × `objectives` × `sheets`, numbered 1.1.1 onwards."""
+    from actions.models import ActionSheet
+    from actions.services import add_axis, add_objective
+
+    for a in range(1, axes + 1):
+        axis = add_axis(convention, title=f"Axe {a}")
+        for o in range(1, objectives + 1):
+            objective = add_objective(axis, title=f"Objectif {a}.{o}")
+            for s in range(1, sheets + 1):
+                ActionSheet.objects.create(
+                    convention=convention, objective=objective, position=s, title=f"Fiche {a}.{o}.{s}"
+                )
+    return convention

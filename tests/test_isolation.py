@@ -5,13 +5,16 @@ A URL whose keyword arguments are not in OBJECT_KWARGS, and which is not an expl
 exemption, makes this test fail: a new view is covered as soon as it exists."""
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlparse
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from actions.models import PendingSheetImport
+from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
 from territories.models import Invitation, Role
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, add_plan, make_convention
 
 # URLs that are public on purpose, or that no object is bound to; each says why.
 PUBLIC = {
@@ -27,30 +30,63 @@ PUBLIC = {
     "password_reset_complete": "a static confirmation",
 }
 # Logged-in pages that list only the user's own things, bound to no object.
-NO_OBJECT = {"home", "territory_search", "password_change", "password_change_done"}
+NO_OBJECT = {
+    "home",
+    "territory_search",
+    "password_change",
+    "password_change_done",
+    "convention_list",
+    "convention_create",
+    "convention_import_json",
+    "sheet_list",
+}
 # Django's admin checks staff status itself and is not a tenant surface.
 EXEMPT_NAMESPACES = {"admin"}
 
 
 @dataclass
 class World:
-    """An organisation with its objects, and a member of another organisation."""
+    """An organisation with its objects (a convention and all its parts), and an outsider:
+    an adviser of another CAF, who may create conventions of their own."""
 
     organisation: object
     membership: object
     invitation: object
+    convention: object
+    sheet: object
+    finding: object
+    indicator: object
+    need: object
+    workshop: object
+    pending_import: object
     outsider: object
 
 
 @pytest.fixture
 def world(db):
-    organisation = OrganisationFactory(intercommunal=True)
+    organisation = OrganisationFactory(caf=True)
     membership = MembershipFactory(organisation=organisation, role=Role.ADMIN)
     invitation, _ = Invitation.issue(
         organisation=organisation, email="invitee@exemple.fr", role=Role.VIEWER, invited_by=membership.user
     )
-    outsider = MembershipFactory(organisation=OrganisationFactory(caf=True), role=Role.ADMIN).user
-    return World(organisation, membership, invitation, outsider)
+    convention = add_plan(make_convention(caf=organisation), axes=1, objectives=1, sheets=1)
+    field = InterventionField.objects.first()
+    outsider = MembershipFactory(organisation=OrganisationFactory(caf=True), role=Role.CAF_ADVISER).user
+    return World(
+        organisation=organisation,
+        membership=membership,
+        invitation=invitation,
+        convention=convention,
+        sheet=convention.sheets.get(),
+        finding=Finding.objects.create(convention=convention, field=field, kind="force", text="Un constat"),
+        indicator=Indicator.objects.create(convention=convention, label="Population", value=1, year=2024),
+        need=Need.objects.create(convention=convention, title="Un enjeu"),
+        workshop=Workshop.objects.create(convention=convention, title="Atelier", date=date(2024, 3, 1)),
+        pending_import=PendingSheetImport.objects.create(
+            convention=convention, user=membership.user, filename="f.csv", content=b"x"
+        ),
+        outsider=outsider,
+    )
 
 
 # How to fill each keyword argument with an object of the world's organisation.
@@ -58,33 +94,51 @@ OBJECT_KWARGS = {
     "organisation_pk": lambda w: w.organisation.pk,
     "membership_pk": lambda w: w.membership.pk,
     "invitation_pk": lambda w: w.invitation.pk,
+    "convention_pk": lambda w: w.convention.pk,
+    "party_pk": lambda w: w.convention.parties.first().pk,
+    "axis_pk": lambda w: w.convention.axes.get().pk,
+    "objective_pk": lambda w: w.convention.objectives.get().pk,
+    "sheet_pk": lambda w: w.sheet.pk,
+    "finding_pk": lambda w: w.finding.pk,
+    "indicator_pk": lambda w: w.indicator.pk,
+    "need_pk": lambda w: w.need.pk,
+    "workshop_pk": lambda w: w.workshop.pk,
+    "import_pk": lambda w: w.pending_import.pk,
+    # A comment's target: the sheet.
+    "target_type": lambda w: "fiche",
+    "target_pk": lambda w: w.sheet.pk,
+    # Not an object, but part of object URLs (the export format).
+    "file_format": lambda w: "xlsx",
 }
 
 
-def iter_patterns(resolver=None, prefix="", namespace=None):
+def iter_patterns(resolver=None, prefix="", namespace=None, converters=None):
+    """(namespace, name, route, keyword arguments) of every URL, through the includes."""
     resolver = resolver or get_resolver()
+    converters = converters or {}
     for entry in resolver.url_patterns:
+        kwargs = {**converters, **getattr(entry.pattern, "converters", {})}
         if isinstance(entry, URLResolver):
             inner_namespace = entry.namespace or namespace
-            yield from iter_patterns(entry, prefix + str(entry.pattern), inner_namespace)
+            yield from iter_patterns(entry, prefix + str(entry.pattern), inner_namespace, kwargs)
         elif isinstance(entry, URLPattern):
-            yield namespace, entry.name, prefix + str(entry.pattern), entry
+            yield namespace, entry.name, prefix + str(entry.pattern), set(kwargs)
 
 
 def project_patterns():
+    """[(url name, {keyword arguments})] of every URL outside the exempt namespaces."""
     patterns = []
-    for namespace, name, route, pattern in iter_patterns():
+    for namespace, name, route, kwargs in iter_patterns():
         if namespace in EXEMPT_NAMESPACES:
             continue
         if name is None:
             raise AssertionError(f"L'URL {route} n'a pas de nom : impossible de la couvrir.")
-        patterns.append((name, pattern))
+        patterns.append((name, kwargs))
     return patterns
 
 
 def test_every_url_is_covered():
-    for name, pattern in project_patterns():
-        kwargs = set(pattern.pattern.converters)
+    for name, kwargs in project_patterns():
         if name in PUBLIC:
             continue
         unknown = kwargs - OBJECT_KWARGS.keys()
@@ -94,11 +148,10 @@ def test_every_url_is_covered():
 
 @pytest.mark.parametrize(
     "name",
-    [name for name, pattern in project_patterns() if pattern.pattern.converters and name not in PUBLIC],
+    [name for name, kwargs in project_patterns() if kwargs and name not in PUBLIC],
 )
 def test_outsiders_get_404_and_anonymous_visitors_the_login_page(client, world, name):
-    pattern = dict(project_patterns())[name]
-    kwargs = {key: OBJECT_KWARGS[key](world) for key in pattern.pattern.converters}
+    kwargs = {key: OBJECT_KWARGS[key](world) for key in dict(project_patterns())[name]}
     url = reverse(name, kwargs=kwargs)
 
     for method in ("get", "post"):
@@ -112,7 +165,7 @@ def test_outsiders_get_404_and_anonymous_visitors_the_login_page(client, world, 
         assert response.status_code in (404, 405), f"{method.upper()} {url} outsider: {response.status_code}"
         if response.status_code == 405:
             continue
-        assert world.organisation.name not in response.content.decode()
+        assert world.convention.title not in response.content.decode()
     # At least one of GET and POST reached the view (405 on both would test nothing).
     statuses = {client.get(url).status_code, client.post(url).status_code}
     assert 404 in statuses
@@ -125,9 +178,7 @@ def test_pages_bound_to_no_object_need_a_login(client, name):
     assert urlparse(response["Location"]).path == reverse("login")
 
 
-@pytest.mark.parametrize(
-    "name", sorted(set(PUBLIC) - {"accept_invitation", "logout", "password_reset_confirm"})
-)
+@pytest.mark.parametrize("name", sorted(set(PUBLIC) - {"accept_invitation", "logout", "password_reset_confirm"}))
 def test_public_pages_open_without_login(client, db, name, settings):
     settings.DEMO_MAILBOX = True
     assert client.get(reverse(name)).status_code == 200

@@ -83,17 +83,13 @@ def test_changing_a_role_moves_the_user_between_groups(client, organisation, adm
     membership = Membership.objects.get(user=reader)
     client.force_login(admin)
     client.post(
-        reverse(
-            "change_member_role", kwargs={"organisation_pk": organisation.pk, "membership_pk": membership.pk}
-        ),
+        reverse("change_member_role", kwargs={"organisation_pk": organisation.pk, "membership_pk": membership.pk}),
         {"role": Role.ADMIN},
     )
     reader.refresh_from_db()
     assert reader.has_perm("territories.manage_organisation", organisation)
     client.post(
-        reverse(
-            "change_member_role", kwargs={"organisation_pk": organisation.pk, "membership_pk": membership.pk}
-        ),
+        reverse("change_member_role", kwargs={"organisation_pk": organisation.pk, "membership_pk": membership.pk}),
         {"role": Role.VIEWER},
     )
     reader = type(reader).objects.get(pk=reader.pk)  # a fresh permission cache
@@ -116,9 +112,7 @@ def test_a_removed_member_loses_access(client, organisation, admin, reader):
 def test_an_admin_cannot_remove_themselves(client, organisation, admin):
     membership = Membership.objects.get(user=admin)
     client.force_login(admin)
-    client.post(
-        reverse("remove_member", kwargs={"organisation_pk": organisation.pk, "membership_pk": membership.pk})
-    )
+    client.post(reverse("remove_member", kwargs={"organisation_pk": organisation.pk, "membership_pk": membership.pk}))
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 
@@ -179,9 +173,7 @@ def test_signup_errors_are_shown_and_nothing_is_saved(client, organisation, admi
         organisation=organisation, email="x@commune.fr", role="viewer", invited_by=admin
     )
     link = reverse("accept_invitation", kwargs={"token": token})
-    response = client.post(
-        link, {"first_name": "A", "last_name": "B", "password1": "court", "password2": "autre"}
-    )
+    response = client.post(link, {"first_name": "A", "last_name": "B", "password1": "court", "password2": "autre"})
     assert response.status_code == 200
     assert "Les deux mots de passe ne sont pas identiques." in response.content.decode()
     assert not Membership.objects.filter(user__email="x@commune.fr").exists()
@@ -191,9 +183,7 @@ def test_signup_errors_are_shown_and_nothing_is_saved(client, organisation, admi
 
 def test_an_existing_account_logs_in_then_accepts(client, organisation, admin):
     person = UserFactory(email="deja@inscrite.fr")
-    _, token = Invitation.issue(
-        organisation=organisation, email="deja@inscrite.fr", role="partner", invited_by=admin
-    )
+    _, token = Invitation.issue(organisation=organisation, email="deja@inscrite.fr", role="partner", invited_by=admin)
     link = reverse("accept_invitation", kwargs={"token": token})
     response = client.get(link)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
@@ -204,9 +194,7 @@ def test_an_existing_account_logs_in_then_accepts(client, organisation, admin):
 
 
 def test_an_invitation_is_refused_to_another_account(client, organisation, admin):
-    _, token = Invitation.issue(
-        organisation=organisation, email="a@commune.fr", role="admin", invited_by=admin
-    )
+    _, token = Invitation.issue(organisation=organisation, email="a@commune.fr", role="admin", invited_by=admin)
     intruder = UserFactory(email="b@commune.fr")
     client.force_login(intruder)
     client.post(reverse("accept_invitation", kwargs={"token": token}))
@@ -222,9 +210,7 @@ def test_expired_revoked_and_unknown_links_are_refused(client, organisation, adm
         organisation=organisation, email="r@c.fr", role="viewer", invited_by=admin
     )
     client.force_login(admin)
-    client.post(
-        reverse("revoke_invitation", kwargs={"organisation_pk": organisation.pk, "invitation_pk": revoked.pk})
-    )
+    client.post(reverse("revoke_invitation", kwargs={"organisation_pk": organisation.pk, "invitation_pk": revoked.pk}))
     client.logout()
     for token in (expired_token, revoked_token, "inconnu"):
         response = client.get(reverse("accept_invitation", kwargs={"token": token}))
@@ -241,9 +227,7 @@ def test_inviting_a_member_again_is_refused_with_a_message(client, organisation,
 
 
 def test_accepting_twice_at_once_makes_one_membership(organisation, admin):
-    invitation, _ = Invitation.issue(
-        organisation=organisation, email="z@c.fr", role="viewer", invited_by=admin
-    )
+    invitation, _ = Invitation.issue(organisation=organisation, email="z@c.fr", role="viewer", invited_by=admin)
     person = UserFactory(email="z@c.fr")
     services.accept_invitation(invitation, person)
     with pytest.raises(services.InvitationError):
@@ -255,9 +239,7 @@ def test_an_admin_cannot_change_their_own_role(client, organisation, admin):
     membership = Membership.objects.get(user=admin)
     client.force_login(admin)
     client.post(
-        reverse(
-            "change_member_role", kwargs={"organisation_pk": organisation.pk, "membership_pk": membership.pk}
-        ),
+        reverse("change_member_role", kwargs={"organisation_pk": organisation.pk, "membership_pk": membership.pk}),
         {"role": Role.VIEWER},
     )
     assert Membership.objects.get(pk=membership.pk).role == Role.ADMIN

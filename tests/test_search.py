@@ -44,7 +44,8 @@ def test_htmx_gets_the_suggestions_as_html(client, user):
     assert response.status_code == 200
     html = response.content.decode()
     assert "CA Montluçon Communauté" in html
-    assert 'data-code="03185"' in html  # the commune of Montluçon itself
+    assert 'data-territory-choice="03185"' in html  # the commune of Montluçon itself
+    assert 'data-territory-choice="200071082"' in html
 
 
 def test_nothing_found_is_said(client, user):

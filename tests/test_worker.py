@@ -58,9 +58,7 @@ def test_a_task_delivered_twice_sends_once(worker, mailoutbox):
 def test_nothing_is_queued_when_the_transaction_rolls_back(worker, mailoutbox):
     admin = MembershipFactory(role=Role.ADMIN)
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.invite_member(
-            organisation=admin.organisation, email="x@y.fr", role=Role.VIEWER, invited_by=admin.user
-        )
+        services.invite_member(organisation=admin.organisation, email="x@y.fr", role=Role.VIEWER, invited_by=admin.user)
         raise RuntimeError("rollback")
     time.sleep(1)
     assert not OutboundEmail.objects.exists()

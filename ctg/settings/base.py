@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "guardian",
+    "simple_history",
+    "import_export",
     "territories",
     "ctg",
     "diagnostics",
@@ -48,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
@@ -198,3 +201,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 FORM_RENDERER = "ctg.forms.ThemedFormRenderer"
+
+# Spreadsheet exports never carry a live formula (=, +, -, @).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = None
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True

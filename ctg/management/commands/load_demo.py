@@ -1,22 +1,23 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from ctg.demo import load_demo_conventions
 from territories.demo import DEMO_PASSWORD, load_demo_accounts, load_demo_organisations
 from territories.models import Commune
 
 
 class Command(BaseCommand):
-    help = "Crée (ou remet en état) les organisations et les comptes de démonstration."
+    help = "Crée (ou remet en état) les organisations, les comptes et les conventions de démonstration."
 
     def handle(self, *args, **options):
         if not Commune.objects.exists():
-            raise CommandError(
-                "La géographie n'est pas chargée : lancez d'abord `manage.py import_geography`."
-            )
+            raise CommandError("La géographie n'est pas chargée : lancez d'abord `manage.py import_geography`.")
         organisations = load_demo_organisations()
         accounts = load_demo_accounts(organisations)
-        self.stdout.write(
-            self.style.SUCCESS(f"Comptes de démonstration (mot de passe pour tous : {DEMO_PASSWORD})")
-        )
+        conventions = load_demo_conventions()
+        self.stdout.write(self.style.SUCCESS("Conventions de démonstration :"))
+        for convention in conventions:
+            self.stdout.write(f"  {convention.title} ({convention.parties.count()} parties)")
+        self.stdout.write(self.style.SUCCESS(f"Comptes de démonstration (mot de passe pour tous : {DEMO_PASSWORD})"))
         self.stdout.write(f"  {'staff@demo.example':45} équipe plateforme (administration Django)")
         for account, _user in accounts:
             organisation = organisations[account.organisation_key]

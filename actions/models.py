@@ -1,0 +1,280 @@
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from ctg.models import Convention, ConventionPart
+from diagnostics.models import InterventionField
+from territories.models import Commune, Organisation
+
+
+class TargetPublic(models.TextChoices):
+    EARLY_CHILDHOOD = "0-3", "Petite enfance (0-3 ans)"
+    CHILDREN = "3-11", "Enfance (3-11 ans)"
+    YOUTH = "12-25", "Jeunesse (12-25 ans)"
+    FAMILIES = "familles", "Familles et parents"
+    SENIORS = "seniors", "Personnes âgées"
+    DISABILITY = "handicap", "Personnes en situation de handicap"
+    FRAGILE = "fragiles", "Publics fragiles"
+    TRAVELLERS = "gens-du-voyage", "Gens du voyage"
+    PROFESSIONALS = "professionnels", "Professionnels et acteurs locaux"
+    ALL = "tous", "Tous les habitants"
+
+
+class Axis(ConventionPart):
+    """An axe (or enjeu, impact: CTGs name them differently) of the action plan."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="axes")
+    position = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField("intitulé", max_length=255)
+    description = models.TextField("description", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "axe"
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    @property
+    def number(self):
+        return str(self.position)
+
+
+class Objective(ConventionPart):
+    """An objectif (or orientation) of an axis."""
+
+    axis = models.ForeignKey(Axis, on_delete=models.CASCADE, related_name="objectives")
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="objectives")
+    position = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField("intitulé", max_length=255)
+    description = models.TextField("description", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "objectif"
+        ordering = ["axis__position", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @property
+    def number(self):
+        return f"{self.axis.position}.{self.position}"
+
+
+class SheetStatus(models.TextChoices):
+    TO_START = "a_lancer", "À lancer"
+    ONGOING = "en_cours", "En cours"
+    DONE = "realisee", "Réalisée"
+    POSTPONED = "reportee", "Reportée"
+    ABANDONED = "abandonnee", "Abandonnée"
+
+
+OPEN_STATUSES = (SheetStatus.TO_START, SheetStatus.ONGOING)
+
+
+class ActionSheetQuerySet(models.QuerySet):
+    def with_late(self, today=None):
+        """Annotate `is_late`: open, and past its end date or with a step past due."""
+        today = today or timezone.localdate()
+        overdue_step = Step.objects.filter(sheet=OuterRef("pk"), done=False, end_date__lt=today)
+        return self.annotate(
+            is_late=Case(
+                When(
+                    Q(status__in=OPEN_STATUSES) & (Q(end_date__lt=today) | Exists(overdue_step)),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def late(self, today=None):
+        return self.with_late(today).filter(is_late=True)
+
+    def with_numbers(self):
+        return self.select_related("objective__axis")
+
+
+class ActionSheet(ConventionPart):
+    """A fiche action."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="sheets")
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="sheets", verbose_name="objectif")
+    position = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField("intitulé", max_length=255)
+    context = models.TextField("contexte et constats", blank=True)
+    aims = models.TextField("objectifs opérationnels", blank=True)
+    description = models.TextField("description de l'action", blank=True)
+    target_publics = models.JSONField("publics visés", default=list, blank=True)
+    whole_territory = models.BooleanField("tout le territoire", default=True)
+    communes = models.ManyToManyField(
+        Commune, blank=True, related_name="action_sheets", verbose_name="communes concernées"
+    )
+    fields = models.ManyToManyField(
+        InterventionField, blank=True, related_name="action_sheets", verbose_name="champs d'intervention"
+    )
+    pilot = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="piloted_sheets",
+        verbose_name="pilote",
+    )
+    pilot_contact = models.CharField("contact du pilote", max_length=200, blank=True)
+    elected_referent = models.CharField("élu·e référent·e", max_length=200, blank=True)
+    partners = models.ManyToManyField(
+        Organisation, blank=True, related_name="partner_sheets", verbose_name="partenaires"
+    )
+    other_partners = models.CharField("autres partenaires", max_length=500, blank=True)
+    start_date = models.DateField("début", null=True, blank=True)
+    end_date = models.DateField("fin", null=True, blank=True)
+    status = models.CharField("statut", max_length=12, choices=SheetStatus.choices, default=SheetStatus.TO_START)
+    progress = models.PositiveSmallIntegerField("avancement (%)", default=0, validators=[MaxValueValidator(100)])
+    links = models.TextField("documents et liens", blank=True, help_text="Un lien par ligne.")
+    updated_at = models.DateTimeField("mise à jour", auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[communes, partners, fields], excluded_fields=["updated_at"])
+    objects = ActionSheetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "fiche action"
+        verbose_name_plural = "fiches action"
+        ordering = ["objective__axis__position", "objective__position", "position", "pk"]
+        indexes = [models.Index(fields=["convention", "status"])]
+        constraints = [
+            models.CheckConstraint(name="sheet_progress_percent", condition=Q(progress__lte=100)),
+        ]
+
+    def __str__(self):
+        return f"Fiche {self.number} — {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("sheet_detail", kwargs={"convention_pk": self.convention_id, "sheet_pk": self.pk})
+
+    @property
+    def number(self):
+        return f"{self.objective.axis.position}.{self.objective.position}.{self.position}"
+
+    @property
+    def target_public_labels(self):
+        labels = dict(TargetPublic.choices)
+        return [labels.get(code, code) for code in self.target_publics]
+
+
+class Step(models.Model):
+    """A sous-action with its own dates."""
+
+    sheet = models.ForeignKey(ActionSheet, on_delete=models.CASCADE, related_name="steps")
+    title = models.CharField("étape", max_length=255)
+    start_date = models.DateField("début", null=True, blank=True)
+    end_date = models.DateField("fin", null=True, blank=True)
+    done = models.BooleanField("faite", default=False)
+
+    class Meta:
+        verbose_name = "étape"
+        ordering = ["start_date", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class BudgetLine(models.Model):
+    """Planned (and later spent) means of a sheet for one year."""
+
+    class Kind(models.TextChoices):
+        OPERATING = "fonctionnement", "Fonctionnement"
+        INVESTMENT = "investissement", "Investissement"
+
+    class Unit(models.TextChoices):
+        EUROS = "euros", "€"
+        FTE = "etp", "ETP"
+
+    sheet = models.ForeignKey(ActionSheet, on_delete=models.CASCADE, related_name="budget_lines")
+    year = models.PositiveSmallIntegerField("année")
+    kind = models.CharField("nature", max_length=15, choices=Kind.choices, default=Kind.OPERATING)
+    unit = models.CharField("unité", max_length=5, choices=Unit.choices, default=Unit.EUROS)
+    planned = models.DecimalField("prévu", max_digits=12, decimal_places=2, default=0)
+    spent = models.DecimalField("réalisé", max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "ligne de budget"
+        ordering = ["year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "year", "kind", "unit"], name="budget_line_unique_year_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_kind_display()} {self.planned}"
+
+
+class FundingLine(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "envisage", "Envisagé"
+        REQUESTED = "sollicite", "Sollicité"
+        GRANTED = "acquis", "Acquis"
+
+    sheet = models.ForeignKey(ActionSheet, on_delete=models.CASCADE, related_name="funding_lines")
+    funder = models.CharField("financeur", max_length=200)
+    amount = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
+    year = models.PositiveSmallIntegerField("année", null=True, blank=True)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PLANNED)
+
+    class Meta:
+        verbose_name = "financement"
+        ordering = ["year", "funder"]
+
+    def __str__(self):
+        return f"{self.funder} {self.amount} €"
+
+
+class EvaluationIndicator(models.Model):
+    sheet = models.ForeignKey(ActionSheet, on_delete=models.CASCADE, related_name="evaluation_indicators")
+    label = models.CharField("indicateur d'évaluation", max_length=255)
+    unit = models.CharField("unité", max_length=30, blank=True)
+    baseline = models.DecimalField("valeur de départ", max_digits=14, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField("cible", max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "indicateur d'évaluation"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.label
+
+
+class IndicatorMeasure(models.Model):
+    indicator = models.ForeignKey(EvaluationIndicator, on_delete=models.CASCADE, related_name="measures")
+    year = models.PositiveSmallIntegerField("année")
+    value = models.DecimalField("valeur mesurée", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "mesure"
+        ordering = ["year"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "year"], name="measure_unique_year")]
+
+    def __str__(self):
+        return f"{self.year} : {self.value}"
+
+
+class PendingSheetImport(ConventionPart):
+    """An uploaded spreadsheet waiting for the user to confirm its preview."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="pending_sheet_imports")
+    user = models.ForeignKey("territories.User", on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "import de fiches en attente"
+
+    def __str__(self):
+        return self.filename

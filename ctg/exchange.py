@@ -1,0 +1,636 @@
+"""A whole convention as one JSON document (schema: ctg/schemas/convention-v1.schema.json,
+documented in docs/convention-json.md): export, and an import that validates everything
+first, reports every error with the path of the bad field, then saves all or nothing.
+
+Territory, CAF and parties are matched by SIREN / INSEE code (by name for the organisations
+that have no SIREN on the platform)."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from jsonschema import Draft202012Validator
+from simple_history.utils import bulk_create_with_history
+
+from actions.models import (
+    ActionSheet,
+    BudgetLine,
+    EvaluationIndicator,
+    FundingLine,
+    IndicatorMeasure,
+    Step,
+)
+from actions.services import add_axis, add_objective
+from ctg.models import Convention, validate_period
+from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
+from territories import services as territory_services
+from territories.models import EPCI, Commune, Organisation
+
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "convention-v1.schema.json"
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+@cache
+def schema_validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+# --- Export ------------------------------------------------------------------------------
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    """1234.50 → "1234.5", 100.00 → "100": the shortest exact writing."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _date(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def organisation_ref(organisation: Organisation) -> dict:
+    ref = {"kind": organisation.kind, "name": organisation.name, "siren": organisation.siren or None}
+    if organisation.commune_id:
+        ref["insee"] = organisation.commune.code
+    return ref
+
+
+def export_convention(convention: Convention) -> dict:
+    convention = (
+        Convention.objects.select_related("epci", "commune", "caf", "previous", "diagnostic")
+        .prefetch_related(
+            "parties__organisation__commune",
+            "workshops",
+            "indicators__field",
+            "findings__field",
+            "needs__field",
+            "axes__objectives__sheets__fields",
+            "axes__objectives__sheets__communes",
+            "axes__objectives__sheets__partners__commune",
+            "axes__objectives__sheets__pilot__commune",
+            "axes__objectives__sheets__steps",
+            "axes__objectives__sheets__budget_lines",
+            "axes__objectives__sheets__funding_lines",
+            "axes__objectives__sheets__evaluation_indicators__measures",
+        )
+        .get(pk=convention.pk)
+    )
+    if convention.epci_id:
+        territory = {"type": "epci", "siren": convention.epci.siren, "name": convention.epci.name}
+    else:
+        territory = {"type": "commune", "insee": convention.commune.code, "name": convention.commune.name}
+    diagnostic = convention.diagnostic
+    return {
+        "format": "ctg-convention",
+        "version": 1,
+        "title": convention.title,
+        "summary": convention.summary,
+        "territory": territory,
+        "caf": organisation_ref(convention.caf),
+        "period": {"start": _date(convention.start_date), "end": _date(convention.end_date)},
+        "previous": convention.previous.title if convention.previous_id else None,
+        "parties": [
+            {
+                "organisation": organisation_ref(party.organisation),
+                "representative_name": party.representative_name,
+                "representative_title": party.representative_title,
+                "needs_deliberation": party.needs_deliberation,
+                "signing_group": party.signing_group,
+            }
+            for party in sorted(convention.parties.all(), key=lambda p: (p.signing_group, p.organisation.name))
+        ],
+        "diagnostic": {
+            "summary": diagnostic.summary,
+            "interviews": diagnostic.interviews,
+            "interviews_count": diagnostic.interviews_count,
+            "survey_description": diagnostic.survey_description,
+            "survey_answers": diagnostic.survey_answers,
+            "sources": diagnostic.sources,
+            "previous_evaluation": diagnostic.previous_evaluation,
+            "workshops": [
+                {"title": w.title, "date": _date(w.date), "participants": w.participants}
+                for w in convention.workshops.all()
+            ],
+            "indicators": [
+                {
+                    "label": i.label,
+                    "field": i.field.code if i.field_id else None,
+                    "value": _decimal(i.value),
+                    "unit": i.unit,
+                    "year": i.year,
+                    "source": i.source,
+                    "departement_value": _decimal(i.departement_value),
+                    "france_value": _decimal(i.france_value),
+                }
+                for i in convention.indicators.all()
+            ],
+            "findings": [{"field": f.field.code, "kind": f.kind, "text": f.text} for f in convention.findings.all()],
+            "needs": [
+                {
+                    "title": n.title,
+                    "field": n.field.code if n.field_id else None,
+                    "priority": n.priority,
+                    "description": n.description,
+                }
+                for n in convention.needs.all()
+            ],
+        },
+        "axes": [
+            {
+                "title": axis.title,
+                "description": axis.description,
+                "objectives": [
+                    {
+                        "title": objective.title,
+                        "description": objective.description,
+                        "sheets": [export_sheet(sheet) for sheet in objective.sheets.all()],
+                    }
+                    for objective in axis.objectives.all()
+                ],
+            }
+            for axis in convention.axes.all()
+        ],
+    }
+
+
+def export_sheet(sheet: ActionSheet) -> dict:
+    return {
+        "title": sheet.title,
+        "fields": sorted(f.code for f in sheet.fields.all()),
+        "context": sheet.context,
+        "aims": sheet.aims,
+        "description": sheet.description,
+        "target_publics": list(sheet.target_publics),
+        "whole_territory": sheet.whole_territory,
+        "communes": sorted(c.code for c in sheet.communes.all()),
+        "pilot": organisation_ref(sheet.pilot) if sheet.pilot_id else None,
+        "pilot_contact": sheet.pilot_contact,
+        "elected_referent": sheet.elected_referent,
+        "partners": sorted((organisation_ref(p) for p in sheet.partners.all()), key=lambda ref: ref["name"]),
+        "other_partners": sheet.other_partners,
+        "start_date": _date(sheet.start_date),
+        "end_date": _date(sheet.end_date),
+        "status": sheet.status,
+        "progress": sheet.progress,
+        "links": sheet.links,
+        "steps": [
+            {
+                "title": s.title,
+                "start_date": _date(s.start_date),
+                "end_date": _date(s.end_date),
+                "done": s.done,
+            }
+            for s in sheet.steps.all()
+        ],
+        "budget": [
+            {
+                "year": b.year,
+                "kind": b.kind,
+                "unit": b.unit,
+                "planned": _decimal(b.planned),
+                "spent": _decimal(b.spent),
+            }
+            for b in sheet.budget_lines.all()
+        ],
+        "funding": [
+            {"funder": f.funder, "amount": _decimal(f.amount), "year": f.year, "status": f.status}
+            for f in sheet.funding_lines.all()
+        ],
+        "indicators": [
+            {
+                "label": i.label,
+                "unit": i.unit,
+                "baseline": _decimal(i.baseline),
+                "target": _decimal(i.target),
+                "measures": [{"year": m.year, "value": _decimal(m.value)} for m in i.measures.all()],
+            }
+            for i in sheet.evaluation_indicators.all()
+        ],
+    }
+
+
+def dumps(document: dict) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- Import ------------------------------------------------------------------------------
+
+
+class ImportErrors(Exception):
+    """Every problem of a document, as (path, French message) pairs."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        super().__init__(f"{len(errors)} erreur(s)")
+        self.errors = errors
+
+
+def _path(parts) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(document)"
+
+
+SCHEMA_MESSAGES = {
+    "required": "champ obligatoire manquant",
+    "additionalProperties": "champ inconnu",
+    "type": "type de valeur incorrect",
+    "pattern": "format incorrect",
+    "enum": "valeur non autorisée",
+    "const": "valeur non autorisée",
+    "minLength": "texte vide",
+    "maxLength": "texte trop long",
+    "minimum": "valeur trop petite",
+    "maximum": "valeur trop grande",
+    "maxItems": "trop d'éléments",
+    "minItems": "liste vide",
+    "oneOf": "valeur qui ne correspond à aucune forme admise",
+}
+
+
+def parse(raw: bytes | str) -> dict:
+    """Decode and schema-check a document; raise ImportErrors listing every problem."""
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            raise ImportErrors([("(document)", "Le fichier dépasse 10 Mo.")])
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ImportErrors([("(document)", "Le fichier n'est pas du texte UTF-8.")]) from None
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ImportErrors(
+            [("(document)", f"JSON invalide ligne {error.lineno}, colonne {error.colno} : {error.msg}.")]
+        ) from None
+    if not isinstance(document, dict):
+        raise ImportErrors([("(document)", "Le document doit être un objet JSON.")])
+    errors = []
+    for error in sorted(schema_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+        message = SCHEMA_MESSAGES.get(error.validator, "valeur incorrecte")
+        if error.validator == "required":
+            missing = error.message.split("'")[1] if "'" in error.message else ""
+            errors.append((_path([*error.absolute_path, missing]), message))
+        elif error.validator == "additionalProperties":
+            errors.append((_path(error.absolute_path), f"{message} ({error.message.split('(')[-1].rstrip(')')})"))
+        else:
+            errors.append(
+                (
+                    _path(error.absolute_path),
+                    f"{message} : {json.dumps(error.instance, ensure_ascii=False)[:80]}",
+                )
+            )
+    if errors:
+        raise ImportErrors(errors)
+    return document
+
+
+@dataclass
+class Resolution:
+    """What the document's references point to on the platform, found before anything is saved."""
+
+    errors: list = field(default_factory=list)
+    epci: EPCI | None = None
+    commune: Commune | None = None
+    caf: Organisation | None = None
+    organisations: dict = field(default_factory=dict)  # json ref key -> Organisation or a creation recipe
+    fields: dict = field(default_factory=dict)
+    territory_communes: dict = field(default_factory=dict)
+
+
+def _ref_key(ref: dict) -> tuple:
+    return (ref.get("kind"), ref.get("siren") or None, ref.get("insee") or None, ref["name"])
+
+
+def _find_organisation(ref: dict, path: str, resolution: Resolution):
+    kind = ref.get("kind")
+    if ref.get("insee") or kind == Organisation.Kind.COMMUNE:
+        commune = Commune.objects.filter(code=ref.get("insee") or "").first()
+        if commune is None:
+            resolution.errors.append((path, f"commune introuvable (code INSEE {ref.get('insee')!r})"))
+            return None
+        return ("commune", commune)
+    if kind == Organisation.Kind.EPCI:
+        epci = EPCI.objects.filter(siren=ref.get("siren") or "").first()
+        if epci is None:
+            resolution.errors.append((path, f"EPCI introuvable (SIREN {ref.get('siren')!r})"))
+            return None
+        return ("epci", epci)
+    organisations = Organisation.objects.all()
+    if ref.get("siren"):
+        found = organisations.filter(siren=ref["siren"]).first()
+        if found:
+            return found
+    found = organisations.filter(name=ref["name"], **({"kind": kind} if kind else {})).first()
+    if found:
+        return found
+    if kind == Organisation.Kind.CAF:
+        resolution.errors.append((path, f"Caf inconnue : {ref['name']!r}"))
+        return None
+    # A partner the platform does not know yet (an association, an MSA…) is created.
+    return (
+        "new",
+        {"kind": kind or Organisation.Kind.PARTNER, "name": ref["name"], "siren": ref.get("siren") or ""},
+    )
+
+
+def resolve(document: dict) -> Resolution:
+    resolution = Resolution()
+    territory = document["territory"]
+    if territory["type"] == "epci":
+        resolution.epci = EPCI.objects.filter(siren=territory["siren"]).first()
+        if resolution.epci is None:
+            resolution.errors.append(("territory.siren", f"aucun EPCI n'a le SIREN {territory['siren']}"))
+        else:
+            resolution.territory_communes = {c.code: c for c in resolution.epci.communes.all()}
+    else:
+        resolution.commune = Commune.objects.filter(code=territory["insee"]).first()
+        if resolution.commune is None:
+            resolution.errors.append(("territory.insee", f"aucune commune n'a le code INSEE {territory['insee']}"))
+        else:
+            resolution.territory_communes = {resolution.commune.code: resolution.commune}
+
+    caf = _find_organisation({**document["caf"], "kind": "caf"}, "caf", resolution)
+    if isinstance(caf, Organisation):
+        if caf.kind != Organisation.Kind.CAF:
+            resolution.errors.append(("caf", f"{caf.name!r} n'est pas une Caf"))
+        resolution.caf = caf
+
+    try:
+        validate_period(date.fromisoformat(document["period"]["start"]), date.fromisoformat(document["period"]["end"]))
+    except ValueError:
+        resolution.errors.append(("period", "date impossible"))
+    except ValidationError as error:
+        resolution.errors.append(("period.end", " ".join(m for ms in error.message_dict.values() for m in ms)))
+
+    party_keys = set()
+    for index, party in enumerate(document["parties"]):
+        key = _ref_key(party["organisation"])
+        if key in party_keys:
+            resolution.errors.append((f"parties[{index}].organisation", "partie en double"))
+        party_keys.add(key)
+        found = _find_organisation(party["organisation"], f"parties[{index}].organisation", resolution)
+        if found is not None:
+            resolution.organisations[key] = found
+
+    resolution.fields = {f.code: f for f in InterventionField.objects.all()}
+    diagnostic = document["diagnostic"]
+    for collection in ("indicators", "findings", "needs"):
+        for index, item in enumerate(diagnostic.get(collection, [])):
+            code = item.get("field")
+            if code and code not in resolution.fields:
+                resolution.errors.append(
+                    (f"diagnostic.{collection}[{index}].field", f"champ d'intervention inconnu : {code!r}")
+                )
+
+    for a, axis in enumerate(document["axes"]):
+        for o, objective in enumerate(axis.get("objectives", [])):
+            for s, sheet in enumerate(objective.get("sheets", [])):
+                _check_sheet(sheet, f"axes[{a}].objectives[{o}].sheets[{s}]", party_keys, resolution)
+    return resolution
+
+
+def _check_sheet(sheet: dict, path: str, party_keys: set, resolution: Resolution) -> None:
+    for code in sheet.get("fields", []):
+        if code not in resolution.fields:
+            resolution.errors.append((f"{path}.fields", f"champ d'intervention inconnu : {code!r}"))
+    for code in sheet.get("communes", []):
+        if resolution.territory_communes and code not in resolution.territory_communes:
+            resolution.errors.append((f"{path}.communes", f"la commune {code} n'est pas dans le territoire"))
+    refs = [("pilot", sheet.get("pilot"))] + [(f"partners[{i}]", p) for i, p in enumerate(sheet.get("partners", []))]
+    for name, ref in refs:
+        if ref and _ref_key(ref) not in party_keys:
+            resolution.errors.append((f"{path}.{name}", f"{ref['name']!r} n'est pas une partie de la convention"))
+    budget_keys = [
+        (b["year"], b.get("kind", "fonctionnement"), b.get("unit", "euros")) for b in sheet.get("budget", [])
+    ]
+    if len(budget_keys) != len(set(budget_keys)):
+        resolution.errors.append((f"{path}.budget", "deux lignes pour la même année, la même nature et la même unité"))
+    for i, indicator in enumerate(sheet.get("indicators", [])):
+        years = [m["year"] for m in indicator.get("measures", [])]
+        if len(years) != len(set(years)):
+            resolution.errors.append((f"{path}.indicators[{i}].measures", "deux mesures pour la même année"))
+    start, end = sheet.get("start_date"), sheet.get("end_date")
+    try:
+        if start and end and date.fromisoformat(end) < date.fromisoformat(start):
+            resolution.errors.append((f"{path}.end_date", "la fin précède le début"))
+    except ValueError:
+        resolution.errors.append((f"{path}.start_date", "date impossible"))
+
+
+def _materialise(found) -> Organisation:
+    if isinstance(found, Organisation):
+        return found
+    kind, value = found
+    if kind == "commune":
+        return territory_services.organisation_for_commune(value)
+    if kind == "epci":
+        return territory_services.organisation_for_epci(value)
+    organisation, _ = Organisation.objects.get_or_create(
+        kind=value["kind"], name=value["name"], defaults={"siren": value["siren"]}
+    )
+    return organisation
+
+
+def import_convention(raw: bytes | str, *, created_by=None, allowed_cafs=None) -> Convention:
+    """Create a new draft convention from a document; nothing is saved if anything is wrong.
+
+    `allowed_cafs`, when given, are the CAFs the importing user may open a convention for."""
+    from ctg.services import create_convention
+    from governance.services import add_party
+
+    document = parse(raw)
+    resolution = resolve(document)
+    if allowed_cafs is not None and resolution.caf and not allowed_cafs.filter(pk=resolution.caf.pk).exists():
+        resolution.errors.append(("caf", "vous ne pouvez importer que des conventions de votre Caf"))
+    if resolution.errors:
+        raise ImportErrors(resolution.errors)
+
+    with transaction.atomic():
+        organisations = {key: _materialise(found) for key, found in resolution.organisations.items()}
+        convention = create_convention(
+            caf=resolution.caf,
+            epci=resolution.epci,
+            commune=resolution.commune,
+            title=document["title"],
+            summary=document.get("summary", ""),
+            start_date=date.fromisoformat(document["period"]["start"]),
+            end_date=date.fromisoformat(document["period"]["end"]),
+            created_by=created_by,
+        )
+        # The document's parties replace the proposed ones.
+        wanted = {organisation.pk for organisation in organisations.values()} | {resolution.caf.pk}
+        from governance.services import remove_party
+
+        for party in convention.parties.select_related("organisation", "convention"):
+            if party.organisation_id not in wanted:
+                remove_party(party)
+        for party in document["parties"]:
+            add_party(
+                convention,
+                organisations[_ref_key(party["organisation"])],
+                **{
+                    name: party[name]
+                    for name in (
+                        "representative_name",
+                        "representative_title",
+                        "needs_deliberation",
+                        "signing_group",
+                    )
+                    if name in party
+                },
+            )
+        _import_diagnostic(convention, document["diagnostic"], resolution)
+        _import_plan(convention, document["axes"], resolution, organisations)
+    return convention
+
+
+def _dec(value):
+    return None if value is None else Decimal(value)
+
+
+def _day(value):
+    return date.fromisoformat(value) if value else None
+
+
+def _import_diagnostic(convention, data, resolution):
+    fields = resolution.fields
+    diagnostic = convention.diagnostic
+    for name in (
+        "summary",
+        "interviews",
+        "interviews_count",
+        "survey_description",
+        "survey_answers",
+        "sources",
+        "previous_evaluation",
+    ):
+        if name in data:
+            setattr(diagnostic, name, data[name])
+    diagnostic.save()
+    workshops = [
+        Workshop(convention=convention, title=w["title"], date=_day(w["date"]), participants=w.get("participants"))
+        for w in data.get("workshops", [])
+    ]
+    indicators = [
+        Indicator(
+            convention=convention,
+            position=index,
+            label=i["label"],
+            field=fields.get(i.get("field")),
+            value=Decimal(i["value"]),
+            unit=i.get("unit", ""),
+            year=i["year"],
+            source=i.get("source", ""),
+            departement_value=_dec(i.get("departement_value")),
+            france_value=_dec(i.get("france_value")),
+        )
+        for index, i in enumerate(data.get("indicators", []))
+    ]
+    findings = [
+        Finding(convention=convention, position=index, field=fields[f["field"]], kind=f["kind"], text=f["text"])
+        for index, f in enumerate(data.get("findings", []))
+    ]
+    needs = [
+        Need(
+            convention=convention,
+            position=index,
+            title=n["title"],
+            field=fields.get(n.get("field")),
+            priority=n.get("priority", Need.Priority.MEDIUM),
+            description=n.get("description", ""),
+        )
+        for index, n in enumerate(data.get("needs", []))
+    ]
+    for model, objects in (
+        (Workshop, workshops),
+        (Indicator, indicators),
+        (Finding, findings),
+        (Need, needs),
+    ):
+        if objects:
+            bulk_create_with_history(objects, model)
+
+
+def _import_plan(convention, axes, resolution, organisations):
+    for axis_data in axes:
+        axis = add_axis(convention, title=axis_data["title"], description=axis_data.get("description", ""))
+        for objective_data in axis_data.get("objectives", []):
+            objective = add_objective(
+                axis, title=objective_data["title"], description=objective_data.get("description", "")
+            )
+            for position, sheet_data in enumerate(objective_data.get("sheets", []), start=1):
+                _import_sheet(convention, objective, position, sheet_data, resolution, organisations)
+
+
+def _import_sheet(convention, objective, position, data, resolution, organisations):
+    sheet = ActionSheet.objects.create(
+        convention=convention,
+        objective=objective,
+        position=position,
+        title=data["title"],
+        context=data.get("context", ""),
+        aims=data.get("aims", ""),
+        description=data.get("description", ""),
+        target_publics=data.get("target_publics", []),
+        whole_territory=data.get("whole_territory", True),
+        pilot=organisations[_ref_key(data["pilot"])] if data.get("pilot") else None,
+        pilot_contact=data.get("pilot_contact", ""),
+        elected_referent=data.get("elected_referent", ""),
+        other_partners=data.get("other_partners", ""),
+        start_date=_day(data.get("start_date")),
+        end_date=_day(data.get("end_date")),
+        status=data.get("status", "a_lancer"),
+        progress=data.get("progress", 0),
+        links=data.get("links", ""),
+    )
+    sheet.fields.set([resolution.fields[code] for code in data.get("fields", [])])
+    sheet.communes.set([resolution.territory_communes[code] for code in data.get("communes", [])])
+    sheet.partners.set([organisations[_ref_key(ref)] for ref in data.get("partners", [])])
+    Step.objects.bulk_create(
+        Step(
+            sheet=sheet,
+            title=s["title"],
+            start_date=_day(s.get("start_date")),
+            end_date=_day(s.get("end_date")),
+            done=s.get("done", False),
+        )
+        for s in data.get("steps", [])
+    )
+    BudgetLine.objects.bulk_create(
+        BudgetLine(
+            sheet=sheet,
+            year=b["year"],
+            kind=b.get("kind", "fonctionnement"),
+            unit=b.get("unit", "euros"),
+            planned=Decimal(b["planned"]),
+            spent=_dec(b.get("spent")),
+        )
+        for b in data.get("budget", [])
+    )
+    FundingLine.objects.bulk_create(
+        FundingLine(
+            sheet=sheet,
+            funder=f["funder"],
+            amount=Decimal(f["amount"]),
+            year=f.get("year"),
+            status=f.get("status", "envisage"),
+        )
+        for f in data.get("funding", [])
+    )
+    for indicator_data in data.get("indicators", []):
+        indicator = EvaluationIndicator.objects.create(
+            sheet=sheet,
+            label=indicator_data["label"],
+            unit=indicator_data.get("unit", ""),
+            baseline=_dec(indicator_data.get("baseline")),
+            target=_dec(indicator_data.get("target")),
+        )
+        IndicatorMeasure.objects.bulk_create(
+            IndicatorMeasure(indicator=indicator, year=m["year"], value=Decimal(m["value"]))
+            for m in indicator_data.get("measures", [])
+        )

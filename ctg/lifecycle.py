@@ -1,0 +1,41 @@
+"""The lifecycle of a convention (DESIGN.md): which status may follow which, and why not."""
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    REVIEW = "review", "En relecture"
+    FROZEN = "frozen", "Figée"
+    DELIBERATIONS = "deliberations", "En délibération"
+    SIGNATURES = "signatures", "En signature"
+    SIGNED = "signed", "Signée"
+    IN_FORCE = "in_force", "En vigueur"
+    ENDED = "ended", "Terminée"
+
+
+ALLOWED = {
+    Status.DRAFT: {Status.REVIEW},
+    Status.REVIEW: {Status.DRAFT, Status.FROZEN},
+    Status.FROZEN: {Status.DRAFT, Status.DELIBERATIONS},
+    Status.DELIBERATIONS: {Status.SIGNATURES},
+    Status.SIGNATURES: {Status.SIGNED},
+    Status.SIGNED: {Status.IN_FORCE, Status.ENDED, Status.FROZEN},
+    Status.IN_FORCE: {Status.ENDED, Status.FROZEN},
+    Status.ENDED: set(),
+}
+
+# Diagnostic and plan can be written only while the text is still open.
+EDITABLE = {Status.DRAFT, Status.REVIEW}
+
+
+class TransitionError(Exception):
+    """An illegal move; the message says why, in French, for the user."""
+
+
+def check_transition(current: str, target: str) -> None:
+    if target not in ALLOWED[Status(current)]:
+        raise TransitionError(
+            f"Une convention « {Status(current).label.lower()} » ne peut pas passer "
+            f"à « {Status(target).label.lower()} »."
+        )

@@ -1,0 +1,116 @@
+"""Reading and writing spreadsheets safely: French CSV (";", UTF-8 with or without BOM, or
+Windows-1252), XLSX with limits, and exports whose cells never start a formula."""
+
+import csv
+import io
+import zipfile
+
+import tablib
+from import_export.formats.base_formats import XLSX
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 20_000
+
+
+class SpreadsheetError(Exception):
+    """The file cannot be read; the message is for the user, in French."""
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restore(value):
+    """The inverse of `neutralise`, for files that come back from an export."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def neutralised(dataset: tablib.Dataset) -> tablib.Dataset:
+    safe = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+    for row in dataset:
+        safe.append([neutralise(cell) for cell in row])
+    return safe
+
+
+def to_csv(dataset: tablib.Dataset) -> bytes:
+    """French Excel CSV: ";" separator, UTF-8 with a BOM so that Excel reads the accents."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(dataset.headers)
+    for row in neutralised(dataset):
+        writer.writerow(["" if cell is None else cell for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(dataset: tablib.Dataset) -> bytes:
+    return neutralised(dataset).export("xlsx")
+
+
+def _decode(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SpreadsheetError("Encodage du fichier non reconnu : enregistrez-le en CSV UTF-8 ou Windows-1252.")
+
+
+def read_csv(raw: bytes) -> tablib.Dataset:
+    text = _decode(raw)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ";"
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise SpreadsheetError("Le fichier est vide.")
+    dataset = tablib.Dataset(headers=[header.strip() for header in rows[0]])
+    width = len(rows[0])
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) > width:
+            raise SpreadsheetError(f"Ligne {number} : {len(row)} colonnes au lieu de {width}.")
+        dataset.append(row + [""] * (width - len(row)))
+    return dataset
+
+
+def read_xlsx(raw: bytes) -> tablib.Dataset:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED_BYTES:
+                raise SpreadsheetError("Le classeur décompressé est trop volumineux.")
+    except zipfile.BadZipFile:
+        raise SpreadsheetError("Ce fichier n'est pas un classeur Excel (.xlsx) valide.") from None
+    try:
+        dataset = XLSX().create_dataset(raw)
+    except SpreadsheetError:
+        raise
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds of errors on bad files
+        raise SpreadsheetError(f"Le classeur ne peut pas être lu ({error.__class__.__name__}).") from None
+    dataset.headers = [str(header or "").strip() for header in dataset.headers]
+    return dataset
+
+
+def read_upload(upload) -> tablib.Dataset:
+    """A dataset from an uploaded .csv or .xlsx file, checked for size, type and rows."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise SpreadsheetError("Le fichier dépasse 5 Mo.")
+    raw = upload.read()
+    name = (upload.name or "").lower()
+    if name.endswith(".xlsx") or raw[:4] == b"PK\x03\x04":
+        dataset = read_xlsx(raw)
+    elif name.endswith((".csv", ".txt")):
+        dataset = read_csv(raw)
+    else:
+        raise SpreadsheetError("Format non pris en charge : envoyez un fichier .xlsx ou .csv.")
+    if dataset.height > MAX_ROWS:
+        raise SpreadsheetError(f"Le fichier compte plus de {MAX_ROWS} lignes.")
+    return dataset

@@ -1,0 +1,62 @@
+from django import forms
+
+from ctg.forms import DateInput
+from diagnostics.models import Diagnostic, Finding, Indicator, InterventionField, Need, Workshop
+
+
+class ActiveFieldsMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "field" in self.fields:
+            self.fields["field"].queryset = InterventionField.objects.filter(is_active=True)
+
+
+class FindingForm(ActiveFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = ["field", "kind", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class IndicatorForm(ActiveFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = ["label", "field", "value", "unit", "year", "source", "departement_value", "france_value"]
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 1950 <= year <= 2100:
+            raise forms.ValidationError("Saisissez une année sur quatre chiffres, par exemple 2023.")
+        return year
+
+
+class NeedForm(ActiveFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Need
+        fields = ["title", "field", "priority", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class WorkshopForm(forms.ModelForm):
+    class Meta:
+        model = Workshop
+        fields = ["title", "date", "participants"]
+        widgets = {"date": DateInput}
+
+
+class DiagnosticForm(forms.ModelForm):
+    class Meta:
+        model = Diagnostic
+        fields = [
+            "summary",
+            "interviews",
+            "interviews_count",
+            "survey_description",
+            "survey_answers",
+            "sources",
+            "previous_evaluation",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in ["summary", "interviews", "survey_description", "sources", "previous_evaluation"]
+        }

@@ -1,0 +1,93 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from ctg.comments import comments_by_target
+from ctg.forms import CommentForm
+from ctg.models import Convention
+from ctg.parts import PartCreateView, PartDeleteView, PartUpdateView
+from ctg.permissions import get_convention_for
+from diagnostics.forms import DiagnosticForm, FindingForm, IndicatorForm, NeedForm, WorkshopForm
+from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
+
+
+def diagnostic_detail(request, convention_pk):
+    convention = get_convention_for(
+        request.user, Convention.objects.with_territory().select_related("diagnostic"), convention_pk
+    )
+    findings = list(convention.findings.select_related("field"))
+    indicators = list(convention.indicators.select_related("field"))
+    needs = list(convention.needs.select_related("field"))
+    sections = []
+    for field in InterventionField.objects.all():
+        swot = [
+            (kind, label, [f for f in findings if f.field_id == field.pk and f.kind == kind])
+            for kind, label in Finding.Kind.choices
+        ]
+        field_indicators = [i for i in indicators if i.field_id == field.pk]
+        if any(items for _, _, items in swot) or field_indicators:
+            sections.append({"field": field, "swot": swot, "indicators": field_indicators})
+    comments = {kind: comments_by_target(convention, kind) for kind in ("constat", "indicateur", "enjeu")}
+    for finding in findings:
+        finding.comments = comments["constat"].get(finding.pk, [])
+    for indicator in indicators:
+        indicator.comments = comments["indicateur"].get(indicator.pk, [])
+    for need in needs:
+        need.comments = comments["enjeu"].get(need.pk, [])
+    return render(
+        request,
+        "diagnostics/diagnostic_detail.html",
+        {
+            "convention": convention,
+            "diagnostic": convention.diagnostic,
+            "sections": sections,
+            "general_indicators": [i for i in indicators if i.field_id is None],
+            "needs": needs,
+            "workshops": convention.workshops.all(),
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+def diagnostic_edit(request, convention_pk):
+    convention = get_convention_for(
+        request.user, Convention.objects.with_territory().select_related("diagnostic"), convention_pk, "edit"
+    )
+    form = DiagnosticForm(request.POST or None, instance=convention.diagnostic)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Méthode et synthèse du diagnostic enregistrées.")
+        return redirect("diagnostic_detail", convention_pk=convention.pk)
+    return render(
+        request,
+        "ctg/part_form.html",
+        {
+            "convention": convention,
+            "form": form,
+            "object": convention.diagnostic,
+            "label": "diagnostic",
+            "cancel_url_name": "diagnostic_detail",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+class DiagnosticPart:
+    success_url_name = "diagnostic_detail"
+
+
+def _views(model, form, label, pk_kwarg):
+    attrs = {"model": model, "form_class": form, "label": label, "pk_kwarg": pk_kwarg}
+    return (
+        type(f"{model.__name__}Create", (DiagnosticPart, PartCreateView), attrs).as_view(),
+        type(f"{model.__name__}Update", (DiagnosticPart, PartUpdateView), attrs).as_view(),
+        type(f"{model.__name__}Delete", (DiagnosticPart, PartDeleteView), attrs).as_view(),
+    )
+
+
+# URL name: (URL segment, kwarg, views) for each kind of diagnostic item.
+ITEM_VIEWS = {
+    "finding": ("constats", "finding_pk", _views(Finding, FindingForm, "constat", "finding_pk")),
+    "indicator": ("indicateurs", "indicator_pk", _views(Indicator, IndicatorForm, "indicateur", "indicator_pk")),
+    "need": ("enjeux", "need_pk", _views(Need, NeedForm, "enjeu", "need_pk")),
+    "workshop": ("ateliers", "workshop_pk", _views(Workshop, WorkshopForm, "atelier", "workshop_pk")),
+}

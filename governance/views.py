@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from ctg.models import Convention
+from ctg.permissions import get_convention_for
+from governance import services
+from governance.forms import AddPartnerForm, KeepPartiesForm, PartyForm
+
+
+def party_list(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    can_manage = convention.access.can_manage and convention.is_editable
+    keep_form = KeepPartiesForm(convention=convention, initial={"keep": convention.parties.all()})
+    context = {
+        "convention": convention,
+        "parties": convention.parties.select_related("organisation").order_by("signing_group", "organisation__name"),
+        "can_manage": can_manage,
+        "keep_form": keep_form if can_manage else None,
+        "partner_form": AddPartnerForm(convention=convention) if can_manage else None,
+    }
+    return render(request, "governance/party_list.html", context)
+
+
+@require_POST
+def party_keep(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk, "manage_draft")
+    form = KeepPartiesForm(request.POST, convention=convention)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("keep", ["Sélection invalide."])))
+        return redirect("party_list", convention_pk=convention.pk)
+    kept = set(form.cleaned_data["keep"].values_list("pk", flat=True))
+    removed = 0
+    with transaction.atomic():
+        for party in convention.parties.select_related("organisation", "convention").exclude(pk__in=kept):
+            services.remove_party(party)
+            removed += 1
+    messages.success(request, f"{len(kept)} parties signataires gardées, {removed} retirée(s).")
+    return redirect("party_list", convention_pk=convention.pk)
+
+
+@require_POST
+def party_add(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk, "manage_draft")
+    form = AddPartnerForm(request.POST, convention=convention)
+    if form.is_valid():
+        organisation = form.organisation_to_add(convention)
+        services.add_party(convention, organisation)
+        messages.success(request, f"{organisation.name} est maintenant partie à la convention.")
+    else:
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+    return redirect("party_list", convention_pk=convention.pk)
+
+
+def party_edit(request, convention_pk, party_pk):
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk, "manage_draft")
+    party = get_object_or_404(convention.parties.select_related("organisation"), pk=party_pk)
+    form = PartyForm(request.POST or None, instance=party)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Représentant·e de {party.organisation.name} enregistré·e.")
+        return redirect("party_list", convention_pk=convention.pk)
+    return render(request, "governance/party_form.html", {"convention": convention, "party": party, "form": form})
+
+
+@require_POST
+def party_remove(request, convention_pk, party_pk):
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk, "manage_draft")
+    party = get_object_or_404(convention.parties.select_related("organisation", "convention"), pk=party_pk)
+    try:
+        services.remove_party(party)
+    except services.PartyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{party.organisation.name} n'est plus partie à la convention.")
+    return redirect("party_list", convention_pk=convention.pk)
