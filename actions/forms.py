@@ -11,7 +11,7 @@ from actions.models import (
     Step,
     TargetPublic,
 )
-from ctg.forms import DateInput
+from ctg.forms import DateInput, LocalizedModelForm
 from diagnostics.models import InterventionField
 from territories.models import Commune, Organisation
 
@@ -106,19 +106,19 @@ class StepForm(forms.ModelForm):
         widgets = {"start_date": DateInput, "end_date": DateInput}
 
 
-class BudgetLineForm(forms.ModelForm):
+class BudgetLineForm(LocalizedModelForm):
     class Meta:
         model = BudgetLine
         fields = ["year", "kind", "unit", "planned"]
 
 
-class FundingLineForm(forms.ModelForm):
+class FundingLineForm(LocalizedModelForm):
     class Meta:
         model = FundingLine
         fields = ["funder", "amount", "year", "status"]
 
 
-class EvaluationIndicatorForm(forms.ModelForm):
+class EvaluationIndicatorForm(LocalizedModelForm):
     class Meta:
         model = EvaluationIndicator
         fields = ["label", "unit", "baseline", "target"]

@@ -27,6 +27,18 @@ class ThemedFormRenderer(TemplatesSetting):
     bound_field_class = ThemedBoundField
 
 
+class LocalizedModelForm(forms.ModelForm):
+    """Decimal numbers typed the French way ("48,5") are accepted."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                field.localize = True
+                field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+                field.widget.is_localized = True
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

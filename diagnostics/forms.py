@@ -1,6 +1,6 @@
 from django import forms
 
-from ctg.forms import DateInput
+from ctg.forms import DateInput, LocalizedModelForm
 from diagnostics.models import Diagnostic, Finding, Indicator, InterventionField, Need, Workshop
 
 
@@ -11,14 +11,14 @@ class ActiveFieldsMixin:
             self.fields["field"].queryset = InterventionField.objects.filter(is_active=True)
 
 
-class FindingForm(ActiveFieldsMixin, forms.ModelForm):
+class FindingForm(ActiveFieldsMixin, LocalizedModelForm):
     class Meta:
         model = Finding
         fields = ["field", "kind", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
 
-class IndicatorForm(ActiveFieldsMixin, forms.ModelForm):
+class IndicatorForm(ActiveFieldsMixin, LocalizedModelForm):
     class Meta:
         model = Indicator
         fields = ["label", "field", "value", "unit", "year", "source", "departement_value", "france_value"]
@@ -30,7 +30,7 @@ class IndicatorForm(ActiveFieldsMixin, forms.ModelForm):
         return year
 
 
-class NeedForm(ActiveFieldsMixin, forms.ModelForm):
+class NeedForm(ActiveFieldsMixin, LocalizedModelForm):
     class Meta:
         model = Need
         fields = ["title", "field", "priority", "description"]

@@ -1,0 +1,351 @@
+"""The "done when" of the conventions issue, step by step, through the views."""
+
+import pytest
+from django.urls import reverse
+
+from actions.models import ActionSheet
+from ctg.lifecycle import Status, TransitionError
+from ctg.models import Comment, Convention
+from diagnostics.models import Finding, Indicator, InterventionField
+from governance.models import Party
+from territories import services as territory_services
+from territories.models import EPCI, Commune, Role
+from tests.factories import MembershipFactory, OrganisationFactory, add_plan, make_convention
+
+MONTLUCON = "200071082"
+
+
+@pytest.fixture
+def caf(db):
+    return OrganisationFactory(caf=True, name="Caf de test de l'Allier")
+
+
+@pytest.fixture
+def adviser(caf):
+    return MembershipFactory(organisation=caf, role=Role.CAF_ADVISER).user
+
+
+@pytest.fixture
+def convention(caf):
+    return make_convention(caf=caf, epci_siren=MONTLUCON)
+
+
+def member_of(organisation, role):
+    return MembershipFactory(organisation=organisation, role=role).user
+
+
+def epci_coordinator():
+    return member_of(territory_services.organisation_for_epci(EPCI.objects.get(siren=MONTLUCON)), Role.COORDINATOR)
+
+
+def commune_officer(code):
+    return member_of(territory_services.organisation_for_commune(Commune.objects.get(code=code)), Role.COMMUNE_OFFICER)
+
+
+def test_an_adviser_creates_the_ctg_of_an_epci_picked_by_name(client, caf, adviser):
+    client.force_login(adviser)
+    found = client.get(reverse("territory_search"), {"q": "montlucon", "type": "epci"}).json()["results"][0]
+    response = client.post(
+        reverse("convention_create"),
+        {"territory": found["code"], "caf": caf.pk, "start_date": "2025-01-01", "end_date": "2029-12-31"},
+    )
+    convention = Convention.objects.get()
+    assert response["Location"] == reverse("party_list", kwargs={"convention_pk": convention.pk})
+    assert convention.title == "Convention territoriale globale — CA Montluçon Communauté 2025-2029"
+    assert convention.status == Status.DRAFT
+    # The CAF, the EPCI and its 21 communes are proposed as parties.
+    assert convention.parties.count() == 23
+    kinds = set(convention.parties.values_list("organisation__kind", flat=True))
+    assert kinds == {"caf", "commune", "epci"}
+    assert convention.departements.get().code == "03"
+
+
+def test_a_period_outside_three_to_five_years_is_refused(client, caf, adviser):
+    client.force_login(adviser)
+    response = client.post(
+        reverse("convention_create"),
+        {"territory": MONTLUCON, "caf": caf.pk, "start_date": "2025-01-01", "end_date": "2026-12-31"},
+    )
+    assert response.status_code == 200
+    assert "Une CTG dure de 3 à 5 ans" in response.content.decode()
+    assert not Convention.objects.exists()
+
+
+def test_an_unknown_territory_code_is_refused_in_french(client, caf, adviser):
+    client.force_login(adviser)
+    response = client.post(
+        reverse("convention_create"),
+        {"territory": "123456789", "caf": caf.pk, "start_date": "2025-01-01", "end_date": "2028-12-31"},
+    )
+    assert "Aucune intercommunalité (SIREN) ni commune (code INSEE)" in response.content.decode()
+
+
+def test_only_caf_advisers_open_conventions(client, db):
+    coordinator = epci_coordinator()
+    client.force_login(coordinator)
+    assert client.get(reverse("convention_create")).status_code == 403
+
+
+def test_the_adviser_keeps_six_communes_and_the_others_lose_access(client, convention, adviser):
+    communes = list(convention.parties.filter(organisation__kind="commune").order_by("organisation__name"))
+    kept, dropped = communes[:6], communes[6:]
+    officer_of_dropped = member_of(dropped[0].organisation, Role.COMMUNE_OFFICER)
+    client.force_login(officer_of_dropped)
+    assert client.get(convention.get_absolute_url()).status_code == 200  # still a party
+
+    client.force_login(adviser)
+    keep = [p.pk for p in kept] + list(
+        convention.parties.exclude(organisation__kind="commune").values_list("pk", flat=True)
+    )
+    client.post(reverse("party_keep", kwargs={"convention_pk": convention.pk}), {"keep": keep})
+
+    assert convention.parties.filter(organisation__kind="commune").count() == 6
+    assert convention.parties.count() == 8
+    client.force_login(officer_of_dropped)
+    assert client.get(convention.get_absolute_url()).status_code == 404
+
+
+def test_the_caf_cannot_be_dropped_from_its_own_convention(client, convention, adviser):
+    client.force_login(adviser)
+    keep = convention.parties.exclude(organisation=convention.caf).values_list("pk", flat=True)
+    client.post(reverse("party_keep", kwargs={"convention_pk": convention.pk}), {"keep": list(keep)})
+    assert convention.parties.filter(organisation=convention.caf).exists()
+
+
+def test_partners_are_added_as_parties(client, convention, adviser):
+    client.force_login(adviser)
+    client.post(
+        reverse("party_add", kwargs={"convention_pk": convention.pk}),
+        {"kind": "msa", "name": "MSA Auvergne", "siren": ""},
+    )
+    party = convention.parties.get(organisation__name="MSA Auvergne")
+    assert (party.needs_deliberation, party.signing_group, party.representative_title) == (
+        False,
+        2,
+        "Le Directeur général",
+    )
+    partner = member_of(party.organisation, Role.PARTNER)
+    client.force_login(partner)
+    assert client.get(convention.get_absolute_url()).status_code == 200
+
+
+def test_a_diagnostic_with_swot_findings_and_indicators(client, convention, adviser):
+    client.force_login(adviser)
+    field = InterventionField.objects.get(code="petite-enfance")
+    url = reverse("finding_create", kwargs={"convention_pk": convention.pk})
+    for kind, text in [
+        ("force", "Un RPE actif"),
+        ("faiblesse", "Peu de places en EAJE"),
+        ("menace", "Crise du métier"),
+    ]:
+        assert client.post(url, {"field": field.pk, "kind": kind, "text": text}).status_code == 302
+    client.post(
+        reverse("indicator_create", kwargs={"convention_pk": convention.pk}),
+        {
+            "label": "Taux de couverture 0-3 ans",
+            "field": field.pk,
+            "value": "48,5",
+            "unit": "%",
+            "year": 2023,
+            "source": "Caf, Insee",
+            "departement_value": "55,1",
+            "france_value": "59,8",
+        },
+    )
+    html = client.get(reverse("diagnostic_detail", kwargs={"convention_pk": convention.pk})).content.decode()
+    assert "Petite enfance" in html and "Un RPE actif" in html and "Crise du métier" in html
+    assert "Taux de couverture 0-3 ans" in html and "48,5 %" in html and "55,1 %" in html
+    assert Finding.objects.filter(convention=convention).count() == 3
+    assert Indicator.objects.get().value == pytest.approx(48.5)
+
+
+def test_a_bad_indicator_year_is_refused(client, convention, adviser):
+    client.force_login(adviser)
+    response = client.post(
+        reverse("indicator_create", kwargs={"convention_pk": convention.pk}),
+        {"label": "X", "value": "1", "year": 23},
+    )
+    assert response.status_code == 400
+    assert "année sur quatre chiffres" in response.content.decode()
+    assert not Indicator.objects.exists()
+
+
+def test_three_axes_with_objectives_and_sheets_built_in_the_browser(client, convention, adviser):
+    client.force_login(adviser)
+    for a in range(1, 4):
+        client.post(reverse("axis_create", kwargs={"convention_pk": convention.pk}), {"title": f"Axe n°{a}"})
+    axes = list(convention.axes.all())
+    assert [axis.number for axis in axes] == ["1", "2", "3"]
+    for axis in axes:
+        client.post(
+            reverse("objective_create", kwargs={"convention_pk": convention.pk, "axis_pk": axis.pk}),
+            {"title": f"Objectif de l'axe {axis.number}"},
+        )
+    objective = convention.objectives.get(axis=axes[1])
+    response = client.post(
+        reverse("sheet_create", kwargs={"convention_pk": convention.pk}),
+        sheet_post(objective, "Créer un guichet unique mobile", status="en_cours", progress=20),
+    )
+    sheet = ActionSheet.objects.get()
+    assert response["Location"] == sheet.get_absolute_url()
+    assert sheet.number == "2.1.1"
+    assert sheet.convention == convention
+    assert sheet.budget_lines.get().planned == 12000
+    html = client.get(reverse("plan_detail", kwargs={"convention_pk": convention.pk})).content.decode()
+    assert "Fiche 2.1.1 — Créer un guichet unique mobile" in html
+
+
+def sheet_post(objective, title, **fields):
+    data = {
+        "objective": objective.pk,
+        "title": title,
+        "whole_territory": "on",
+        "status": "a_lancer",
+        "progress": 0,
+        "target_publics": ["familles"],
+    }
+    data.update(fields)
+    for prefix in ("steps", "budget", "funding", "indicators"):
+        data.update({f"{prefix}-TOTAL_FORMS": 1, f"{prefix}-INITIAL_FORMS": 0})
+    data.update(
+        {
+            "budget-0-year": 2025,
+            "budget-0-kind": "fonctionnement",
+            "budget-0-unit": "euros",
+            "budget-0-planned": "12000",
+            # A browser posts the selected option of the empty funding row.
+            "funding-0-status": "envisage",
+        }
+    )
+    return data
+
+
+def test_a_sheet_with_an_end_before_its_start_is_refused_and_nothing_saved(client, convention, adviser):
+    add_plan(convention, axes=1, objectives=1, sheets=0)
+    client.force_login(adviser)
+    response = client.post(
+        reverse("sheet_create", kwargs={"convention_pk": convention.pk}),
+        sheet_post(convention.objectives.get(), "X", start_date="2026-01-01", end_date="2025-01-01"),
+    )
+    assert response.status_code == 400
+    assert "La fin de l&#x27;action doit suivre son début." in response.content.decode()
+    assert not ActionSheet.objects.exists()
+
+
+def test_the_epci_coordinator_sees_and_edits(client, convention):
+    add_plan(convention, axes=1, objectives=1, sheets=1)
+    sheet = convention.sheets.get()
+    coordinator = epci_coordinator()
+    client.force_login(coordinator)
+    assert client.get(convention.get_absolute_url()).status_code == 200
+    data = sheet_post(sheet.objective, "Titre revu par la coordinatrice", status="en_cours", progress=35)
+    response = client.post(reverse("sheet_edit", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk}), data)
+    assert response.status_code == 302
+    sheet.refresh_from_db()
+    assert (sheet.title, sheet.progress) == ("Titre revu par la coordinatrice", 35)
+    # …but does not run the lifecycle, which is the CAF's.
+    response = client.post(
+        reverse("convention_transition", kwargs={"convention_pk": convention.pk}), {"status": "review"}
+    )
+    assert response.status_code == 403
+
+
+def test_a_commune_outside_the_territory_gets_404(client, convention):
+    outsider = commune_officer("63240")  # Montpensier, in the Puy-de-Dôme
+    client.force_login(outsider)
+    for url in (convention.get_absolute_url(), reverse("plan_detail", kwargs={"convention_pk": convention.pk})):
+        assert client.get(url).status_code == 404
+    assert convention.title not in client.get(reverse("convention_list")).content.decode()
+
+
+def test_a_commune_party_comments_but_does_not_edit(client, convention):
+    add_plan(convention, axes=1, objectives=1, sheets=1)
+    sheet = convention.sheets.get()
+    officer = commune_officer("03185")  # Montluçon, a party
+    client.force_login(officer)
+    assert client.get(sheet.get_absolute_url()).status_code == 200
+    edit = reverse("sheet_edit", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk})
+    assert client.get(edit).status_code == 403
+    assert client.post(edit, sheet_post(sheet.objective, "Piraté")).status_code == 403
+    response = client.post(
+        reverse(
+            "comment_create", kwargs={"convention_pk": convention.pk, "target_type": "fiche", "target_pk": sheet.pk}
+        ),
+        {"text": "La commune souhaite être associée au comité de suivi."},
+    )
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert comment.organisation.commune.code == "03185"
+    assert "La commune souhaite être associée" in client.get(sheet.get_absolute_url()).content.decode()
+    sheet.refresh_from_db()
+    assert sheet.title != "Piraté"
+
+
+def test_a_viewer_of_a_party_reads_but_does_not_comment(client, convention):
+    viewer = member_of(territory_services.organisation_for_epci(EPCI.objects.get(siren=MONTLUCON)), Role.VIEWER)
+    add_plan(convention, axes=1, objectives=1, sheets=1)
+    sheet = convention.sheets.get()
+    client.force_login(viewer)
+    assert client.get(sheet.get_absolute_url()).status_code == 200
+    url = reverse(
+        "comment_create", kwargs={"convention_pk": convention.pk, "target_type": "fiche", "target_pk": sheet.pk}
+    )
+    assert client.post(url, {"text": "x"}).status_code == 403
+
+
+def test_review_needs_a_plan_and_freezes_nothing_yet(client, convention, adviser):
+    client.force_login(adviser)
+    url = reverse("convention_transition", kwargs={"convention_pk": convention.pk})
+    response = client.post(url, {"status": "review"}, follow=True)
+    assert "Le plan d&#x27;actions est vide" in response.content.decode()
+    add_plan(convention, axes=1, objectives=1, sheets=1)
+    client.post(url, {"status": "review"})
+    convention.refresh_from_db()
+    assert convention.status == Status.REVIEW
+    # Still editable in review.
+    assert client.get(reverse("axis_create", kwargs={"convention_pk": convention.pk})).status_code == 200
+    client.post(url, {"status": "draft"})
+    convention.refresh_from_db()
+    assert convention.status == Status.DRAFT
+
+
+def test_illegal_moves_are_refused_with_a_reason(convention):
+    add_plan(convention, axes=1, objectives=1, sheets=0)
+    with pytest.raises(TransitionError, match="ne peut pas passer à « signée »"):
+        convention.transition(Status.SIGNED)
+
+
+def test_a_frozen_convention_is_no_longer_editable(client, convention, adviser):
+    Convention.objects.filter(pk=convention.pk).update(status=Status.FROZEN)
+    client.force_login(adviser)
+    response = client.get(reverse("axis_create", kwargs={"convention_pk": convention.pk}))
+    assert response.status_code == 403
+    assert "plus modifiable" in response.content.decode()
+
+
+def test_the_history_shows_who_changed_what(client, convention, adviser):
+    add_plan(convention, axes=1, objectives=1, sheets=1)
+    sheet = convention.sheets.get()
+    client.force_login(adviser)
+    client.post(
+        reverse("sheet_edit", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk}),
+        sheet_post(sheet.objective, "Nouveau titre", status="en_cours", progress=10),
+    )
+    html = client.get(reverse("convention_history", kwargs={"convention_pk": convention.pk})).content.decode()
+    assert "Fiche action" in html and "Modification" in html
+    assert "Fiche 1.1.1" in html and "Nouveau titre" in html
+    assert adviser.get_full_name() in html
+    sheet_html = client.get(reverse("sheet_history", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk}))
+    assert "Avancement (%)" in sheet_html.content.decode()
+
+
+def test_removing_a_party_revokes_its_rights(convention):
+    party = convention.parties.filter(organisation__kind="commune").first()
+    officer = member_of(party.organisation, Role.COMMUNE_OFFICER)
+    assert officer.has_perm("ctg.view_convention", convention)
+    from governance.services import remove_party
+
+    remove_party(party)
+    officer = type(officer).objects.get(pk=officer.pk)
+    assert not officer.has_perm("ctg.view_convention", convention)
+    assert not Party.objects.filter(pk=party.pk).exists()
