@@ -1,4 +1,4 @@
-.PHONY: demo test quality venv format vendor geography-fixture bench-geography
+.PHONY: demo test quality venv format vendor geography-fixture bench-geography pytest
 
 BOOTSTRAP_VERSION = 5.3.9
 HTMX_VERSION = 2.0.11
@@ -31,3 +31,6 @@ vendor:  ## refresh the front-end assets served by the app (versions in static/v
 	cp var/vendor/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/css/bootstrap.min.css var/vendor/bootstrap-$(BOOTSTRAP_VERSION)/package/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	cp var/vendor/htmx.org-$(HTMX_VERSION)/package/dist/htmx.min.js static/vendor/htmx/
 	sed -i 's#/\*\# sourceMappingURL=.*\*/##; s#//\# sourceMappingURL=.*##' static/vendor/bootstrap/*
+
+pytest:  ## the pytest suite alone against fresh PostgreSQL and Redis (no quality checks): make pytest PYTEST_ARGS=-x
+	DJANGO_SETTINGS_MODULE=ctg.settings.test PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off" .ci/with-services.sh .venv/bin/pytest $(PYTEST_ARGS)

@@ -138,10 +138,11 @@ class PublicsWidget(widgets.Widget):
         return " ; ".join(self.choice.render(code) for code in value or [])
 
 
-class NamedManyWidget(widgets.Widget):
-    """Many related objects by name (or code), separated by ";"."""
+class NamedManyWidget(widgets.ManyToManyWidget):
+    """Many related objects by name (or code), separated by ";" (saved after the sheet)."""
 
     def __init__(self, objects, what, key=lambda obj: obj.name, codes=lambda obj: ()):
+        super().__init__(model=objects.model)
         self.key = key
         self.what = what
         self.lookup = {}
@@ -161,16 +162,6 @@ class NamedManyWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return " ; ".join(sorted(self.key(item) for item in value.all())) if value is not None else ""
-
-
-class M2MField(fields.Field):
-    """Saved after the sheet, like import-export's own many-to-many fields."""
-
-    def save(self, instance, row, is_m2m=False, **kwargs):
-        getattr(instance, self.attribute).set(self.clean(row, **kwargs))
-
-    def get_value(self, instance):
-        return getattr(instance, self.attribute) if instance.pk else None
 
 
 class ActionSheetResource(resources.ModelResource):
@@ -196,12 +187,12 @@ class ActionSheetResource(resources.ModelResource):
             "pilot_contact": fields.Field("pilot_contact", "contact du pilote", widget=TextWidget()),
             "elected_referent": fields.Field("elected_referent", "élu·e référent·e", widget=TextWidget()),
             "target_publics": fields.Field("target_publics", "publics visés", widget=PublicsWidget()),
-            "fields": M2MField(
+            "fields": fields.Field(
                 "fields",
                 "champs d'intervention",
                 widget=NamedManyWidget(InterventionField.objects.all(), "champ d'intervention"),
             ),
-            "communes": M2MField(
+            "communes": fields.Field(
                 "communes",
                 "communes concernées",
                 widget=NamedManyWidget(communes, "commune", codes=lambda commune: (commune.code,)),

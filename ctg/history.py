@@ -61,7 +61,7 @@ def _changes(records, label) -> list[Change]:
             user=record.history_user,
             kind=KIND[record.history_type],
             label=label,
-            object_repr=str(record.instance) if record.history_type != "-" else _repr(record),
+            object_repr=_repr(record),
             reason=record.history_change_reason or "",
         )
         if old is not None and record.history_type == "~":
@@ -81,6 +81,11 @@ def _changes(records, label) -> list[Change]:
 
 
 def _repr(record) -> str:
+    """A label read from the record's own columns (no query per record)."""
+    if hasattr(record, "organisation_id") and "organisation" in record._state.fields_cache:
+        return record.organisation.name
+    if record.instance_type.__name__ == "Diagnostic":
+        return "synthèse et méthode"
     for name in ("title", "label", "text"):
         if hasattr(record, name):
             return _short(getattr(record, name))
@@ -94,6 +99,10 @@ def convention_changes(convention, sheet=None) -> list[Change]:
     else:
         querysets = [("convention", type(convention).history.filter(id=convention.pk))] + [
             (label, model.history.filter(convention_id=convention.pk)) for label, model in TRACKED if model
+        ]
+        querysets = [
+            (label, records.select_related("organisation") if label == "partie" else records)
+            for label, records in querysets
         ]
     changes = []
     for label, records in querysets:

@@ -28,3 +28,12 @@ def fr_number(value, decimals=2):
     groups.insert(0, integer)
     result = sign + THIN_SPACE.join(groups)
     return f"{result},{fraction}" if fraction else result
+
+
+@register.filter
+def fr_plural(count, suffix="s"):
+    """French plural: "0 fiche", "1 fiche", "2 fiches" (unlike `pluralize`, 0 is singular)."""
+    try:
+        return suffix if abs(int(count)) > 1 else ""
+    except (TypeError, ValueError):
+        return ""

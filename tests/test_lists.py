@@ -1,0 +1,129 @@
+"""Lists: filters, search, pagination, and query counts that do not grow with the rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from actions.models import ActionSheet
+from ctg.lifecycle import Status
+from ctg.models import Convention
+from territories.models import Organisation, Role
+from tests.factories import MembershipFactory, OrganisationFactory, add_plan, make_convention
+
+EPCI_OF_THE_ALLIER = ["200071082", "200071751", "200071140", "200071587"]
+
+
+@pytest.fixture
+def caf(db):
+    return Organisation.objects.cafs().get(name="Caf de l'Allier")
+
+
+@pytest.fixture
+def adviser(client, caf):
+    user = MembershipFactory(organisation=caf, role=Role.CAF_ADVISER).user
+    client.force_login(user)
+    make_convention(caf=caf, epci_siren="200070373")
+    client.get(reverse("convention_list"))  # warms the per-process caches (content types), as in production
+    return user
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_convention_list_filters_and_searches(client, caf, adviser):
+    montlucon = make_convention(caf=caf, epci_siren="200071082")
+    moulins = make_convention(caf=caf, epci_siren="200071140")
+    add_plan(moulins, 1, 1, 1)
+    moulins.transition(Status.REVIEW)
+    url = reverse("convention_list")
+    html = client.get(url, {"q": "montlucon"}).content.decode()
+    assert montlucon.title in html and moulins.title not in html
+    html = client.get(url, {"status": "review"}).content.decode()
+    assert moulins.title in html and montlucon.title not in html
+    html = client.get(url, {"departement": "63"}).content.decode()
+    assert "Aucune convention ne correspond." in html
+    partial = client.get(url, {"departement": "03"}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in partial and montlucon.title in partial
+
+
+def test_the_convention_list_query_count_does_not_grow(client, caf, adviser):
+    make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[0])
+    few = count_queries(client, reverse("convention_list"))
+    for siren in EPCI_OF_THE_ALLIER[1:]:
+        make_convention(caf=caf, epci_siren=siren)
+    assert count_queries(client, reverse("convention_list")) == few == 6
+
+
+def test_the_home_page_query_count_does_not_grow(client, caf, adviser):
+    make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[0])
+    few = count_queries(client, reverse("home"))
+    for siren in EPCI_OF_THE_ALLIER[1:]:
+        make_convention(caf=caf, epci_siren=siren)
+    assert count_queries(client, reverse("home")) == few == 6
+
+
+def test_plan_diagnostic_and_detail_pages_do_not_grow_with_the_plan(client, caf, adviser):
+    small = add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[0]), 1, 1, 1)
+    large = add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[1]), 4, 3, 5)
+    for name, pinned in [
+        ("plan_detail", 8),
+        ("convention_detail", 12),
+        ("diagnostic_detail", 13),
+        ("party_list", 9),
+        ("convention_history", 15),
+    ]:
+        counts = [count_queries(client, reverse(name, kwargs={"convention_pk": c.pk})) for c in (small, large)]
+        assert counts == [pinned, pinned], (name, counts)
+
+
+def test_the_sheet_page_does_not_grow_with_its_lines(client, caf, adviser):
+    convention = add_plan(make_convention(caf=caf), 1, 1, 2)
+    first, second = convention.sheets.all()
+    for i in range(6):
+        second.steps.create(title=f"Étape {i}")
+        second.budget_lines.create(year=2025 + i, planned=100)
+        second.funding_lines.create(funder=f"Financeur {i}", amount=10)
+    second.communes.set(convention.epci.communes.all())
+    counts = [
+        count_queries(client, reverse("sheet_detail", kwargs={"convention_pk": convention.pk, "sheet_pk": s.pk}))
+        for s in (first, second)
+    ]
+    assert counts[0] == counts[1] == 15
+
+
+def test_the_sheet_list_spans_conventions_with_filters(client, caf, adviser):
+    a = add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[0]), 1, 1, 2)
+    b = add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[1]), 1, 1, 2)
+    foreign = add_plan(make_convention(caf=OrganisationFactory(caf=True), epci_siren="200071199"), 1, 1, 1)
+    sheet = a.sheets.first()
+    sheet.status, sheet.title, sheet.pilot = "en_cours", "Guichet unique mobile", a.caf
+    sheet.save()
+    url = reverse("sheet_list")
+    html = client.get(url).content.decode()
+    assert "4 fiches" in html  # the warm-up convention has none
+    assert foreign.title not in html
+    assert "Guichet unique mobile" in client.get(url, {"status": "en_cours"}).content.decode()
+    assert "1 fiche" in client.get(url, {"pilot": a.caf.pk}).content.decode()
+    assert "1 fiche" in client.get(url, {"q": "guichet"}).content.decode()
+    ActionSheet.objects.filter(convention=b).update(status="en_cours", end_date="2020-01-01")
+    assert "2 fiches" in client.get(url, {"late": "on"}).content.decode()
+
+
+def test_the_sheet_list_query_count_does_not_grow(client, caf, adviser):
+    add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[0]), 1, 1, 1)
+    few = count_queries(client, reverse("sheet_list"))
+    add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[1]), 3, 3, 4)
+    assert count_queries(client, reverse("sheet_list")) == few == 6
+
+
+def test_a_user_without_conventions_sees_an_empty_list(client, db):
+    user = MembershipFactory().user
+    client.force_login(user)
+    make_convention()
+    assert "0 convention" in client.get(reverse("convention_list")).content.decode()
+    assert Convention.objects.count() == 1
