@@ -1,6 +1,9 @@
 from django.contrib import admin
+from guardian.admin import GuardedModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
-from ctg.models import OutboundEmail
+from ctg.models import Convention, OutboundEmail
+from governance.models import Party
 
 
 @admin.register(OutboundEmail)
@@ -11,3 +14,29 @@ class OutboundEmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class PartyInline(admin.TabularInline):
+    """Read-only here: adding or removing a party grants or revokes rights (governance.services)."""
+
+    model = Party
+    extra = 0
+    can_delete = False
+    fields = ["organisation", "representative_name", "representative_title", "needs_deliberation", "signing_group"]
+    readonly_fields = ["organisation"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Convention)
+class ConventionAdmin(SimpleHistoryAdmin, GuardedModelAdmin):
+    """Staff see conventions for support; parties and rights are changed from the application."""
+
+    list_display = ["title", "caf", "status", "start_date", "end_date"]
+    list_filter = ["status", "departements"]
+    list_select_related = ["caf"]
+    search_fields = ["search_text"]
+    raw_id_fields = ["epci", "commune", "caf", "previous"]
+    readonly_fields = ["status", "created_by", "created_at", "updated_at"]
+    inlines = [PartyInline]

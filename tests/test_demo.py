@@ -1,7 +1,9 @@
+import io
+
 from django.core.management import call_command
 from django.urls import reverse
 
-from ctg.models import OutboundEmail
+from ctg.models import Convention, OutboundEmail
 from territories.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from territories.models import Membership, User
 
@@ -21,6 +23,38 @@ def test_load_demo_is_idempotent_and_every_account_sees_its_organisations(client
         assert account.role.label.replace("'", "&#x27;") in html
         client.logout()
     assert User.objects.get(email="staff@demo.example").is_staff
+
+
+VISIBLE = {
+    "conseillere.caf63@demo.example": {"Plaine Limagne", "Cournon"},
+    "coordinatrice.plainelimagne@demo.example": {"Plaine Limagne"},
+    "mairie.montpensier@demo.example": {"Plaine Limagne"},
+    "partenaire.msa@demo.example": {"Plaine Limagne"},
+    "lecteur.cd63@demo.example": {"Plaine Limagne"},
+    "conseiller.caf03@demo.example": {"Montluçon"},
+    "coordinateur.montlucon@demo.example": {"Montluçon"},
+    "conseillere.caf31@demo.example": {"L'Union"},
+    "mairie.lunion@demo.example": {"L'Union"},
+    "mairie.cournon@demo.example": {"Cournon"},
+}
+
+
+def test_the_demo_holds_the_four_seed_ctgs_and_each_account_sees_its_own(client, db):
+    call_command("load_demo", stdout=io.StringIO())
+    conventions = Convention.objects.all()
+    assert conventions.count() == 4
+    plaine_limagne = conventions.get(epci__name="CC Plaine Limagne")
+    assert plaine_limagne.parties.filter(organisation__kind="commune").count() == 25
+    assert plaine_limagne.axes.count() == 5
+    assert set(plaine_limagne.axes.values_list("title", flat=True)) >= {"La famille", "Les gens du voyage"}
+    assert conventions.get(epci__name="CA Montluçon Communauté").period_label == "2021-2025"
+    assert conventions.get(commune__name="L'Union").axes.count() == 8  # its 8 enjeux
+    for email, expected in VISIBLE.items():
+        client.logout()
+        assert client.login(username=email, password=DEMO_PASSWORD)
+        html = client.get(reverse("convention_list")).content.decode().replace("&#x27;", "'")
+        seen = {word for word in ("Plaine Limagne", "Cournon", "Montluçon", "L'Union") if word in html}
+        assert seen == expected, email
 
 
 def test_the_demo_mailbox_lists_sent_emails_only_in_the_demo(client, db, settings):
