@@ -360,6 +360,12 @@ def resolve(document: dict) -> Resolution:
             resolution.errors.append(("caf", f"{caf.name!r} n'est pas une Caf"))
         resolution.caf = caf
 
+    if resolution.caf and (resolution.epci or resolution.commune):
+        territory = Convention(caf=resolution.caf, epci=resolution.epci, commune=resolution.commune)
+        if not resolution.caf.departements.filter(pk__in=territory.territory_departement_ids()).exists():
+            resolution.errors.append(
+                ("caf", f"{resolution.caf.name} ne couvre pas le territoire de {territory.territory_name}")
+            )
     try:
         validate_period(date.fromisoformat(document["period"]["start"]), date.fromisoformat(document["period"]["end"]))
     except ValueError:

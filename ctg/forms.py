@@ -84,13 +84,18 @@ class ConventionCreateForm(forms.Form):
         return code
 
     def clean(self):
-        from ctg.models import validate_period
+        from ctg.models import Convention, validate_period
 
         cleaned = super().clean()
         try:
             validate_period(cleaned.get("start_date"), cleaned.get("end_date"))
         except forms.ValidationError as error:
             self.add_error(None, error)
+        caf, epci, commune = cleaned.get("caf"), cleaned.get("epci"), cleaned.get("commune")
+        if caf and (epci or commune):
+            territory = Convention(caf=caf, epci=epci, commune=commune)
+            if not caf.departements.filter(pk__in=territory.territory_departement_ids()).exists():
+                self.add_error("caf", f"{caf.name} ne couvre pas le territoire de {territory.territory_name}.")
         return cleaned
 
 

@@ -156,6 +156,15 @@ class Convention(models.Model):
         validate_period(self.start_date, self.end_date)
         if self.caf_id and self.caf.kind != Organisation.Kind.CAF:
             raise ValidationError({"caf": "L'organisation signataire pour la Caf doit être une Caf."})
+        if self.caf_id and not self.caf.departements.filter(pk__in=self.territory_departement_ids()).exists():
+            raise ValidationError(
+                {"caf": f"{self.caf.name} ne couvre pas le territoire de {self.territory_name} : choisissez sa Caf."}
+            )
+
+    def territory_departement_ids(self) -> set[int]:
+        if self.epci_id:
+            return set(self.epci.communes.values_list("departement_id", flat=True)) - {None}
+        return {self.commune.departement_id} - {None}
 
     # --- lifecycle: the only way to change `status` -----------------------------------------
 

@@ -30,10 +30,7 @@ def create_convention(*, caf, start_date, end_date, created_by=None, epci=None, 
     convention.full_clean()
     convention.save()
     Diagnostic.objects.create(convention=convention)
-    if epci is not None:
-        convention.departements.set(set(epci.communes.values_list("departement_id", flat=True)) - {None})
-    elif commune.departement_id:
-        convention.departements.set([commune.departement_id])
+    convention.departements.set(convention.territory_departement_ids())
     rights.grant(convention, [caf])
     add_parties(convention, proposed_organisations(convention))
     return convention

@@ -69,6 +69,10 @@ def make_convention(*, caf=None, epci_siren="200071082", commune_code=None, star
     caf = caf or OrganisationFactory(caf=True)
     epci = EPCI.objects.get(siren=epci_siren) if not commune_code else None
     commune = Commune.objects.get(code=commune_code) if commune_code else None
+    if not caf.departements.exists():  # a test CAF covers the territory it is given
+        caf.departements.set(
+            epci.communes.values_list("departement_id", flat=True).distinct() if epci else [commune.departement_id]
+        )
     return create_convention(
         caf=caf, epci=epci, commune=commune, start_date=date.fromisoformat(start), end_date=date.fromisoformat(end)
     )

@@ -9,7 +9,7 @@ from ctg.models import Comment, Convention
 from diagnostics.models import Finding, Indicator, InterventionField
 from governance.models import Party
 from territories import services as territory_services
-from territories.models import EPCI, Commune, Role
+from territories.models import EPCI, Commune, Departement, Organisation, Role
 from tests.factories import MembershipFactory, OrganisationFactory, add_plan, make_convention
 
 MONTLUCON = "200071082"
@@ -17,7 +17,9 @@ MONTLUCON = "200071082"
 
 @pytest.fixture
 def caf(db):
-    return OrganisationFactory(caf=True, name="Caf de test de l'Allier")
+    caf = OrganisationFactory(caf=True, name="Caf de test de l'Allier")
+    caf.departements.set(Departement.objects.filter(code="03"))
+    return caf
 
 
 @pytest.fixture
@@ -68,6 +70,18 @@ def test_a_period_outside_three_to_five_years_is_refused(client, caf, adviser):
     )
     assert response.status_code == 200
     assert "Une CTG dure de 3 à 5 ans" in response.content.decode()
+    assert not Convention.objects.exists()
+
+
+def test_a_caf_only_opens_conventions_on_its_own_territory(client, db):
+    caf63 = Organisation.objects.cafs().get(name="Caf du Puy-de-Dôme")
+    adviser = MembershipFactory(organisation=caf63, role=Role.CAF_ADVISER).user
+    client.force_login(adviser)
+    response = client.post(
+        reverse("convention_create"),
+        {"territory": MONTLUCON, "caf": caf63.pk, "start_date": "2025-01-01", "end_date": "2028-12-31"},
+    )
+    assert "Caf du Puy-de-Dôme ne couvre pas le territoire de CA Montluçon Communauté" in response.content.decode()
     assert not Convention.objects.exists()
 
 

@@ -11,7 +11,7 @@ from ctg.models import Convention
 from territories.models import Organisation, Role
 from tests.factories import MembershipFactory, OrganisationFactory, add_plan, make_convention
 
-EPCI_OF_THE_ALLIER = ["200071082", "200071751", "200071140", "200071587"]
+EPCI_OF_THE_ALLIER = ["200071082", "200071363", "200071140", "200071512"]
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def caf(db):
 def adviser(client, caf):
     user = MembershipFactory(organisation=caf, role=Role.CAF_ADVISER).user
     client.force_login(user)
-    make_convention(caf=caf, epci_siren="200070373")
+    make_convention(caf=caf, epci_siren="240300566")
     client.get(reverse("convention_list"))  # warms the per-process caches (content types), as in production
     return user
 
