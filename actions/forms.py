@@ -149,3 +149,15 @@ class MoveSheetForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["objective"].queryset = Objective.objects.filter(convention=convention).select_related("axis")
         self.fields["objective"].label_from_instance = lambda objective: f"{objective.number} {objective.title}"
+
+
+class SheetProgressForm(forms.ModelForm):
+    """The two fields changed most often, edited in place on the sheet page."""
+
+    class Meta:
+        model = ActionSheet
+        fields = ["status", "progress"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["progress"].widget.attrs.update({"min": 0, "max": 100})

@@ -18,6 +18,7 @@ urlpatterns = [
     path("fiches/importer/<int:import_pk>/confirmer/", views.sheet_import_confirm, name="sheet_import_confirm"),
     path("fiches/<int:sheet_pk>/", views.sheet_detail, name="sheet_detail"),
     path("fiches/<int:sheet_pk>/modifier/", views.sheet_edit, name="sheet_edit"),
+    path("fiches/<int:sheet_pk>/suivi/", views.sheet_progress, name="sheet_progress"),
     path("fiches/<int:sheet_pk>/dupliquer/", views.sheet_duplicate, name="sheet_duplicate"),
     path("fiches/<int:sheet_pk>/deplacer/", views.sheet_move_to, name="sheet_move_to"),
     path("fiches/<int:sheet_pk>/ordre/", views.sheet_move, name="sheet_move"),

@@ -14,6 +14,7 @@ from actions.forms import (
     AxisForm,
     MoveSheetForm,
     ObjectiveForm,
+    SheetProgressForm,
 )
 from actions.models import ActionSheet, Axis, Objective, PendingSheetImport
 from ctg.comments import comments_by_target
@@ -144,6 +145,7 @@ def sheet_detail(request, convention_pk, sheet_pk):
             "move_form": MoveSheetForm(convention=convention, initial={"objective": sheet.objective_id})
             if convention.access.can_edit
             else None,
+            "progress_form": SheetProgressForm(instance=sheet, prefix="suivi") if convention.access.can_edit else None,
         },
     )
 
@@ -313,3 +315,28 @@ def sheet_import_confirm(request, convention_pk, import_pk):
         f"{report.count('modification')} modifiée(s), {report.count('inchangée')} inchangée(s).",
     )
     return redirect("plan_detail", convention_pk=convention.pk)
+
+
+def sheet_progress(request, convention_pk, sheet_pk):
+    """Status and progress in place: htmx swaps the card, a plain POST comes back to the sheet."""
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk, "edit")
+    sheet = get_object_or_404(_sheet_queryset().filter(convention=convention), pk=sheet_pk)
+    form = SheetProgressForm(request.POST or None, instance=sheet, prefix="suivi")
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        sheet = _sheet_queryset().get(pk=sheet.pk)
+        if not request.htmx:
+            messages.success(request, "Statut et avancement enregistrés.")
+            return redirect(sheet)
+        form = SheetProgressForm(instance=sheet, prefix="suivi")
+        saved = True
+    else:
+        saved = False
+    status = 400 if form.errors else 200
+    template = "actions/includes/_sheet_progress.html" if request.htmx else "actions/sheet_progress.html"
+    return render(
+        request,
+        template,
+        {"convention": convention, "sheet": sheet, "progress_form": form, "saved": saved},
+        status=status,
+    )

@@ -132,3 +132,23 @@ def test_renumber_compacts_gaps(convention):
     ActionSheet.objects.filter(objective=objective, title="Fiche 1.1.1").delete()
     services.renumber(objective.sheets.all())
     assert list(objective.sheets.order_by("position").values_list("position", flat=True)) == [1, 2]
+
+
+def test_status_and_progress_are_edited_in_place_with_htmx_or_a_plain_post(client, convention, adviser):
+    sheet = ActionSheet.objects.get(title="Fiche 1.1.1")
+    url = reverse("sheet_progress", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk})
+    client.force_login(adviser)
+    response = client.post(url, {"suivi-status": "en_cours", "suivi-progress": 45}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html and "Enregistré." in html
+    sheet.refresh_from_db()
+    assert (sheet.status, sheet.progress) == ("en_cours", 45)
+
+    response = client.post(url, {"suivi-status": "realisee", "suivi-progress": 100})
+    assert response["Location"] == sheet.get_absolute_url()
+    response = client.post(url, {"suivi-status": "realisee", "suivi-progress": 140})
+    assert response.status_code == 400
+    assert "inférieure ou égale à 100" in response.content.decode()
+    sheet.refresh_from_db()
+    assert sheet.progress == 100
