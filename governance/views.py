@@ -1,12 +1,15 @@
 from django.contrib import messages
 from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from ctg.models import Convention
 from ctg.permissions import get_convention_for
-from governance import services
+from governance import generation, services
 from governance.forms import AddPartnerForm, KeepPartiesForm, PartyForm
+from governance.models import Document
 
 
 def party_list(request, convention_pk):
@@ -75,3 +78,49 @@ def party_remove(request, convention_pk, party_pk):
     else:
         messages.success(request, f"{party.organisation.name} n'est plus partie à la convention.")
     return redirect("party_list", convention_pk=convention.pk)
+
+
+# --- Documents ------------------------------------------------------------------------------
+
+
+def document_list(request, convention_pk):
+    """The documents of the convention's present content, and the generation under way."""
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    stored, complete = generation.current_documents(convention)
+    job = convention.document_jobs.first()
+    context = {
+        "convention": convention,
+        "convention_documents": [d for d in stored if d.kind == Document.Kind.CONVENTION],
+        "deliberation_documents": _by_party(stored),
+        "complete": complete,
+        "job": job,
+    }
+    template = "governance/includes/_documents.html" if request.htmx else "governance/document_list.html"
+    return render(request, template, context)
+
+
+def _by_party(stored):
+    rows = {}
+    for document in stored:
+        if document.party_id and document.kind != Document.Kind.CONVENTION:
+            rows.setdefault(document.party_id, {"party": document.party})[document.kind] = document
+    return sorted(rows.values(), key=lambda row: (row["party"].signing_group, row["party"].organisation.name))
+
+
+@require_POST
+def document_generate(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
+    generation.request_documents(convention, request.user)
+    if request.htmx:
+        return document_list(request, convention_pk)
+    messages.info(request, "Production des documents lancée : rechargez la page pour suivre son avancement.")
+    return redirect("document_list", convention_pk=convention.pk)
+
+
+def document_download(request, convention_pk, document_pk):
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
+    document = get_object_or_404(convention.documents, pk=document_pk)
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=document.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

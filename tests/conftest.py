@@ -4,6 +4,8 @@ and the test database holds the real national geography, loaded once per session
 import pytest
 from django.conf import settings
 
+from diagnostics.models import InterventionField
+from diagnostics.reference import ensure_fields
 from territories.geography import load_geography
 from territories.models import Commune, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -34,13 +36,16 @@ def _strict_templates(settings):
 
 @pytest.fixture(autouse=True)
 def _national_geography(django_db_setup, django_db_blocker):
-    """Every test sees the 34,969 communes, 1,255 EPCI and 101 CAF of the real geography.
+    """Every test sees the 34,969 communes, 1,255 EPCI and 101 CAF of the real geography, and
+    the reference list of intervention fields.
 
     Loaded once, committed outside the tests' transactions; loaded again only after a
     transactional test has flushed the database."""
     with django_db_blocker.unblock():
         if not Commune.objects.exists() or not Organisation.objects.cafs().exists():
             load_geography()
+        if not InterventionField.objects.exists():  # data of a migration, flushed by transactional tests
+            ensure_fields(InterventionField)
 
 
 @pytest.fixture

@@ -9,10 +9,12 @@ from datetime import date
 from urllib.parse import urlparse
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions.models import PendingSheetImport
 from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
+from governance.models import Document
 from territories.models import Invitation, Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, add_plan, make_convention
 
@@ -59,6 +61,7 @@ class World:
     need: object
     workshop: object
     pending_import: object
+    document: object
     outsider: object
 
 
@@ -85,6 +88,15 @@ def world(db):
         pending_import=PendingSheetImport.objects.create(
             convention=convention, user=membership.user, filename="f.csv", content=b"x"
         ),
+        document=Document.objects.create(
+            convention=convention,
+            kind="convention",
+            input_hash="0" * 64,
+            file=ContentFile(b"%PDF-1.7", name="convention.pdf"),
+            filename="convention.pdf",
+            sha256="0" * 64,
+            size=8,
+        ),
         outsider=outsider,
     )
 
@@ -104,6 +116,7 @@ OBJECT_KWARGS = {
     "need_pk": lambda w: w.need.pk,
     "workshop_pk": lambda w: w.workshop.pk,
     "import_pk": lambda w: w.pending_import.pk,
+    "document_pk": lambda w: w.document.pk,
     # A comment's target: the sheet.
     "target_type": lambda w: "fiche",
     "target_pk": lambda w: w.sheet.pk,

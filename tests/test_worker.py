@@ -63,3 +63,18 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(worker, mailoutbox):
     time.sleep(1)
     assert not OutboundEmail.objects.exists()
     assert mailoutbox == []
+
+
+def test_documents_are_produced_by_the_worker(worker):
+    from ctg import exchange
+    from ctg.demo import DEMO_DOCUMENTS
+    from governance.generation import request_documents
+    from governance.models import DocumentJob
+
+    path = next(p for p in DEMO_DOCUMENTS if "commune-2023" in p.name)
+    convention = exchange.import_convention(path.read_bytes())
+    job = request_documents(convention, None)
+    assert wait_until(lambda: DocumentJob.objects.get(pk=job.pk).status == "done", timeout=60)
+    job.refresh_from_db()
+    assert (job.done, job.total) == (3, 3)
+    assert job.documents.count() == 3

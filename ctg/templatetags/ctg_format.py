@@ -37,3 +37,21 @@ def fr_plural(count, suffix="s"):
         return suffix if abs(int(count)) > 1 else ""
     except (TypeError, ValueError):
         return ""
+
+
+@register.filter
+def typo(text):
+    """French typography: non-breaking spaces before ; : ! ? and inside « »."""
+    from ctg.typography import french
+
+    return french(text)
+
+
+@register.filter
+def fr_date(value):
+    """ "1er juillet 2022", "12 juillet 2022" from a date or an ISO string."""
+    if not value:
+        return ""
+    from governance.documents import fr_date as format_date
+
+    return format_date(value)

@@ -1,0 +1,27 @@
+"""French typography for documents: non-breaking spaces before ; : ! ? and inside « », and
+curly quotes, applied to text users typed."""
+
+import re
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+
+_SPACE_BEFORE_TIGHT = re.compile(r"[ \u00a0\u202f]*([;!?])(?=\s|$|[»)\]])")
+_ATTACHED_TIGHT = re.compile(r"(?<=[\w»)])([;!?])(?=\s|$)")
+_SPACE_BEFORE_COLON = re.compile(r"[ \u00a0\u202f]+:")
+_OPEN_GUILLEMET = re.compile(r"«[ \u00a0\u202f]*")
+_CLOSE_GUILLEMET = re.compile(r"[ \u00a0\u202f]*»")
+_STRAIGHT_QUOTES = re.compile(r'"([^"\n]+)"')
+
+
+def french(text) -> str:
+    if not text:
+        return "" if text is None else text
+    text = str(text)
+    text = _STRAIGHT_QUOTES.sub(r"«\1»", text)
+    text = _SPACE_BEFORE_TIGHT.sub(lambda m: NNBSP + m.group(1), text)
+    text = _ATTACHED_TIGHT.sub(lambda m: NNBSP + m.group(1), text)
+    text = _SPACE_BEFORE_COLON.sub(NBSP + ":", text)
+    text = _OPEN_GUILLEMET.sub("«" + NBSP, text)
+    text = _CLOSE_GUILLEMET.sub(NBSP + "»", text)
+    return text

@@ -1,0 +1,208 @@
+"""Rendering the documents of a convention from its snapshot: the convention PDF, and for
+each party that deliberates, the deliberation-ready PDF (with the convention attached) and
+an editable DOCX of the same text."""
+
+import hashlib
+import io
+import json
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import formats
+from pypdf import PdfReader, PdfWriter
+
+from ctg.lifecycle import Status
+from governance.legal import acronyms_in
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates" / "documents"
+STATIC = Path(settings.BASE_DIR) / "static"
+FROZEN_STATUSES = {s for s in Status.values if s not in (Status.DRAFT, Status.REVIEW)}
+SWOT = [("force", "Forces"), ("faiblesse", "Faiblesses"), ("opportunite", "Opportunités"), ("menace", "Menaces")]
+TARGET_PUBLICS = {
+    "0-3": "petite enfance (0-3 ans)",
+    "3-11": "enfance (3-11 ans)",
+    "12-25": "jeunesse (12-25 ans)",
+    "familles": "familles et parents",
+    "seniors": "personnes âgées",
+    "handicap": "personnes en situation de handicap",
+    "fragiles": "publics fragiles",
+    "gens-du-voyage": "gens du voyage",
+    "professionnels": "professionnels et acteurs locaux",
+    "tous": "tous les habitants",
+}
+STATUS_LABELS = {
+    "a_lancer": "À lancer",
+    "en_cours": "En cours",
+    "realisee": "Réalisée",
+    "reportee": "Reportée",
+    "abandonnee": "Abandonnée",
+}
+
+
+@cache
+def layout_fingerprint() -> str:
+    """Changes whenever a document template or the print style sheet changes."""
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES.rglob("*")) + [STATIC / "css" / "print.css"]:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def input_hash(snapshot: dict, kind: str, party_index: int | None = None) -> str:
+    """What a document depends on: same hash, same bytes; the stored file is reused."""
+    payload = json.dumps([layout_fingerprint(), kind, party_index, snapshot], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def fr_date(value) -> str:
+    """ "1er juillet 2022", "12 juillet 2022"."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    text = formats.date_format(value, "j F Y")
+    return f"1er{text[1:]}" if value.day == 1 else text
+
+
+def is_draft(snapshot) -> bool:
+    return snapshot["meta"]["status"] not in FROZEN_STATUSES
+
+
+def _sheets(snapshot):
+    """Every sheet with its number, axis and objective, in plan order."""
+    for a, axis in enumerate(snapshot["axes"], start=1):
+        for o, objective in enumerate(axis.get("objectives", []), start=1):
+            for s, sheet in enumerate(objective.get("sheets", []), start=1):
+                yield {
+                    "number": f"{a}.{o}.{s}",
+                    "axis": axis,
+                    "axis_number": a,
+                    "objective": objective,
+                    "objective_number": f"{a}.{o}",
+                    **sheet,
+                }
+
+
+def convention_context(snapshot: dict) -> dict:
+    meta = snapshot["meta"]
+    fields = meta["fields"]
+    diagnostic = snapshot["diagnostic"]
+    sections = []
+    for code, name in fields.items():
+        findings = [f for f in diagnostic.get("findings", []) if f["field"] == code]
+        indicators = [i for i in diagnostic.get("indicators", []) if i.get("field") == code]
+        if findings or indicators:
+            sections.append(
+                {
+                    "name": name,
+                    "swot": [(label, [f["text"] for f in findings if f["kind"] == kind]) for kind, label in SWOT],
+                    "indicators": indicators,
+                }
+            )
+    sheets = list(_sheets(snapshot))
+    for sheet in sheets:
+        sheet["field_names"] = [fields.get(code, code) for code in sheet.get("fields", [])]
+        sheet["public_labels"] = [TARGET_PUBLICS.get(code, code) for code in sheet.get("target_publics", [])]
+        sheet["status_label"] = STATUS_LABELS.get(sheet.get("status"), "")
+        communes = {c["insee"]: c["name"] for c in meta["communes"]}
+        sheet["commune_names"] = [communes.get(code, code) for code in sheet.get("communes", [])]
+    covered = sorted(
+        {field for sheet in sheets for field in sheet.get("fields", [])}
+        | {f["field"] for f in diagnostic.get("findings", [])}
+    )
+    texts = [snapshot.get("summary"), diagnostic.get("summary"), diagnostic.get("previous_evaluation")]
+    texts += [a["title"] for a in snapshot["axes"]] + [s["title"] for s in sheets]
+    texts += [s.get(k) for s in sheets for k in ("context", "aims", "description", "other_partners")]
+    texts += [o["title"] for a in snapshot["axes"] for o in a.get("objectives", [])]
+    texts += [p["organisation"]["name"] for p in snapshot["parties"]]
+    return {
+        "doc": snapshot,
+        "meta": meta,
+        "draft": is_draft(snapshot),
+        "start": fr_date(snapshot["period"]["start"]),
+        "end": fr_date(snapshot["period"]["end"]),
+        "years": int(snapshot["period"]["end"][:4]) - int(snapshot["period"]["start"][:4]) + 1,
+        "parties": snapshot["parties"],
+        "diagnostic": diagnostic,
+        "general_indicators": [i for i in diagnostic.get("indicators", []) if not i.get("field")],
+        "sections": sections,
+        "needs": diagnostic.get("needs", []),
+        "sheets": sheets,
+        "covered_fields": [fields[code] for code in fields if code in covered],
+        "acronyms": acronyms_in(texts + ["CTG", "CGCT", "CASF"]),
+        "workshops": diagnostic.get("workshops", []),
+        "signature_rows": [snapshot["parties"][i : i + 2] for i in range(0, len(snapshot["parties"]), 2)],
+    }
+
+
+def _weasy(html: str) -> bytes:
+    from weasyprint import HTML
+
+    # The embedded font subsets have no narrow no-break space: a no-break space takes its place.
+    html = html.replace("\u202f", "\u00a0")
+    return HTML(string=html, base_url=str(STATIC)).write_pdf()
+
+
+def render_convention_pdf(snapshot: dict) -> bytes:
+    html = render_to_string("documents/convention.html", convention_context(snapshot))
+    return _weasy(html)
+
+
+def deliberating_parties(snapshot: dict) -> list[tuple[int, dict]]:
+    return [(index, party) for index, party in enumerate(snapshot["parties"]) if party.get("needs_deliberation")]
+
+
+def deliberation_context(snapshot: dict, party_index: int) -> dict:
+    context = convention_context(snapshot)
+    party = snapshot["parties"][party_index]
+    details = party["details"]
+    insee = details.get("insee")
+    if insee:
+        concerned = [s for s in context["sheets"] if s.get("whole_territory", True) or insee in s.get("communes", [])]
+    else:
+        concerned = context["sheets"]
+    caf = snapshot["caf"]["name"]
+    period = f"{snapshot['period']['start'][:4]}-{snapshot['period']['end'][:4]}"
+    context.update(
+        party=party,
+        details=details,
+        concerned_sheets=concerned,
+        caf_name=caf,
+        objet=f"Approbation de la Convention territoriale globale {period} {context['meta']['territory_with_de']} "
+        f"avec la {caf}",
+        axes=snapshot["axes"],
+    )
+    return context
+
+
+def render_deliberation_text_pdf(snapshot: dict, party_index: int) -> bytes:
+    return _weasy(render_to_string("documents/deliberation.html", deliberation_context(snapshot, party_index)))
+
+
+def attach(first: bytes, annex: bytes) -> bytes:
+    """One PDF: the deliberation, then the convention it approves."""
+    writer = PdfWriter()
+    for part in (first, annex):
+        writer.append(PdfReader(io.BytesIO(part)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def render_deliberation_pdf(snapshot: dict, party_index: int, convention_pdf: bytes) -> bytes:
+    return attach(render_deliberation_text_pdf(snapshot, party_index), convention_pdf)
+
+
+def render_deliberation_docx(snapshot: dict, party_index: int) -> bytes:
+    from governance.docx_deliberation import build_docx
+
+    return build_docx(deliberation_context(snapshot, party_index))
+
+
+def filename_slug(text: str) -> str:
+    from django.utils.text import slugify
+
+    return slugify(text)[:60] or "document"

@@ -1,0 +1,146 @@
+"""Producing and storing the documents of a convention: the code the Celery job and the
+`render_documents` command share. Each document is stored once per content (input hash)."""
+
+import hashlib
+import io
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from pypdf import PdfReader
+
+from governance import documents
+from governance.models import Document, DocumentJob
+from governance.snapshot import convention_snapshot
+
+logger = logging.getLogger(__name__)
+
+
+def planned_documents(snapshot) -> list[tuple[str, int | None]]:
+    plan = [(Document.Kind.CONVENTION, None)]
+    for index, _party in documents.deliberating_parties(snapshot):
+        plan += [(Document.Kind.DELIBERATION_PDF, index), (Document.Kind.DELIBERATION_DOCX, index)]
+    return plan
+
+
+def _filename(snapshot, kind, index) -> str:
+    if kind == Document.Kind.CONVENTION:
+        period = f"{snapshot['period']['start'][:4]}-{snapshot['period']['end'][:4]}"
+        return f"convention-{documents.filename_slug(snapshot['meta']['territory_label'])}-{period}.pdf"
+    party = snapshot["parties"][index]
+    extension = "docx" if kind == Document.Kind.DELIBERATION_DOCX else "pdf"
+    return f"deliberation-{documents.filename_slug(party['organisation']['name'])}.{extension}"
+
+
+def _store(convention, snapshot, kind, index, render) -> Document:
+    digest = documents.input_hash(snapshot, kind, index)
+    existing = Document.objects.filter(convention=convention, kind=kind, input_hash=digest).first()
+    if existing is not None:
+        return existing
+    content = render()
+    party_id = snapshot["parties"][index]["details"]["party_id"] if index is not None else None
+    pages = len(PdfReader(io.BytesIO(content)).pages) if kind != Document.Kind.DELIBERATION_DOCX else None
+    document = Document(
+        convention=convention,
+        kind=kind,
+        party_id=party_id,
+        input_hash=digest,
+        filename=_filename(snapshot, kind, index),
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        pages=pages,
+    )
+    document.file.save(document.filename, ContentFile(content), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:  # another worker stored the same content first
+        document.file.delete(save=False)
+        document = Document.objects.get(convention=convention, kind=kind, input_hash=digest)
+    return document
+
+
+def produce_documents(convention, job: DocumentJob | None = None) -> list[Document]:
+    """The convention PDF, then each deliberation PDF and DOCX; stored files are reused."""
+    snapshot = convention_snapshot(convention)
+    plan = planned_documents(snapshot)
+    if job is not None:
+        DocumentJob.objects.filter(pk=job.pk).update(total=len(plan), done=0)
+    produced = []
+    annex = None
+    for kind, index in plan:
+        if kind == Document.Kind.CONVENTION:
+            document = _store(convention, snapshot, kind, index, lambda: documents.render_convention_pdf(snapshot))
+            with document.file.open("rb") as stream:
+                annex = stream.read()  # attached to every deliberation
+        elif kind == Document.Kind.DELIBERATION_PDF:
+            document = _store(
+                convention,
+                snapshot,
+                kind,
+                index,
+                lambda index=index, annex=annex: documents.render_deliberation_pdf(snapshot, index, annex),
+            )
+        else:
+            document = _store(
+                convention,
+                snapshot,
+                kind,
+                index,
+                lambda index=index: documents.render_deliberation_docx(snapshot, index),
+            )
+        produced.append(document)
+        if job is not None:
+            job.documents.add(document)
+            DocumentJob.objects.filter(pk=job.pk).update(done=len(produced))
+    return produced
+
+
+def current_documents(convention) -> tuple[list[Document], bool]:
+    """The stored documents of the convention's present content, and whether they are all there."""
+    snapshot = convention_snapshot(convention)
+    wanted = {documents.input_hash(snapshot, kind, index): (kind, index) for kind, index in planned_documents(snapshot)}
+    found = list(
+        Document.objects.filter(convention=convention, input_hash__in=wanted).select_related("party__organisation")
+    )
+    return found, len(found) == len(wanted)
+
+
+def request_documents(convention, user) -> DocumentJob:
+    """Queue a generation after the commit, unless one is already under way."""
+    from governance.tasks import generate_documents
+
+    with transaction.atomic():
+        active = (
+            convention.document_jobs.select_for_update()
+            .filter(status__in=[DocumentJob.Status.PENDING, DocumentJob.Status.RUNNING])
+            .first()
+        )
+        if active is not None:
+            return active
+        job = DocumentJob.objects.create(convention=convention, requested_by=user)
+        transaction.on_commit(lambda: generate_documents.delay(job.pk))
+    return job
+
+
+def run_job(job_id: int) -> DocumentJob | None:
+    """Claim and run a job; a job already finished is left alone (a second delivery does nothing)."""
+    claimed = DocumentJob.objects.filter(
+        pk=job_id, status__in=[DocumentJob.Status.PENDING, DocumentJob.Status.RUNNING]
+    ).update(status=DocumentJob.Status.RUNNING, started_at=timezone.now())
+    if not claimed:
+        return None
+    job = DocumentJob.objects.select_related("convention").get(pk=job_id)
+    try:
+        produce_documents(job.convention, job)
+    except Exception as error:
+        DocumentJob.objects.filter(pk=job_id).update(
+            status=DocumentJob.Status.FAILED,
+            error=f"{error.__class__.__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    DocumentJob.objects.filter(pk=job_id).update(status=DocumentJob.Status.DONE, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job

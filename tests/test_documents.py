@@ -1,0 +1,235 @@
+"""The documents: text extracted from the PDFs and the DOCX, the rules of the layout, the
+jobs that produce them and who may download them."""
+
+import io
+import re
+
+import docx
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from ctg import exchange
+from ctg.demo import DEMO_DOCUMENTS
+from ctg.lifecycle import Status
+from ctg.models import Convention
+from governance import documents
+from governance.generation import produce_documents
+from governance.legal import TRIBUNAL_BY_DEPARTEMENT, acronyms_in
+from governance.models import Document
+from governance.snapshot import convention_snapshot
+from territories.models import Departement, Role
+from tests.factories import MembershipFactory
+
+
+def demo(name):
+    path = next(p for p in DEMO_DOCUMENTS if name in p.name)
+    return exchange.import_convention(path.read_bytes())
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def flat(text: str) -> str:
+    """Extracted text with every kind of space made plain, and words split by line ends joined."""
+    text = re.sub(r"-\n(?=[a-zà-ÿ])", "", text)  # words hyphenated at a line end
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture
+def cournon(db):
+    return demo("commune-2023-2026")
+
+
+def test_the_convention_pdf_has_every_part(cournon):
+    snapshot = convention_snapshot(cournon)
+    content = documents.render_convention_pdf(snapshot)
+    reader = PdfReader(io.BytesIO(content))
+    pages = len(reader.pages)
+    text = flat(pdf_text(content))
+    assert "Entre les soussignés" in text
+    assert "Commune de Cournon-d'Auvergne (SIREN 216301242)" in text
+    assert "représentée par le maire" in text
+    assert "dûment habilité·e par délibération du conseil municipal" in text
+    assert "Caf du Puy-de-Dôme" in text and "le directeur" in text
+    for article in (
+        "Article 1 — Objet de la convention",
+        "Article 11 — Les litiges",
+        "Article 9 — La révision par avenant",
+    ):
+        assert article in text
+    assert "le litige est porté devant le tribunal administratif de Clermont-Ferrand" in text
+    for sheet in cournon.sheets.all():
+        assert flat(sheet.title)[:40] in text, sheet.title
+    assert "Fiche action 5.1.5 — Mettre en place un bus itinérant" in text
+    assert f"Page 1 / {pages}" in text and f"Page {pages} / {pages}" in text
+    assert "Du 1er janvier 2023 au 31 décembre 2026" in text
+    assert "Annexe 3 — Les sigles" in text and "LAEP lieu d'accueil enfants-parents" in text
+    assert "REAAP" not in text  # only the acronyms the convention uses
+    # The table of contents gives page numbers.
+    assert re.search(r"Article 11 — Les litiges \.{5,} \d+", text)
+
+
+def test_every_page_of_a_draft_says_projet_and_a_frozen_one_does_not(cournon):
+    draft = PdfReader(io.BytesIO(documents.render_convention_pdf(convention_snapshot(cournon))))
+    assert all("PROJET" in page.extract_text() for page in draft.pages)
+    Convention.objects.filter(pk=cournon.pk).update(status=Status.FROZEN)
+    cournon.refresh_from_db()
+    frozen = PdfReader(io.BytesIO(documents.render_convention_pdf(convention_snapshot(cournon))))
+    assert not any("PROJET" in page.extract_text() for page in frozen.pages)
+
+
+def test_french_typography_and_fonts(cournon):
+    content = documents.render_convention_pdf(convention_snapshot(cournon))
+    from ctg.typography import french
+
+    assert french("Exemples d'actions : a; b!") == "Exemples d'actions\u00a0: a\u202f; b\u202f!"
+    assert french('le dispositif "savoir rouler"') == "le dispositif «\u00a0savoir rouler\u00a0»"
+    assert french("http://x.fr:80 à 14:30") == "http://x.fr:80 à 14:30"
+    fonts = {
+        str(font["/BaseFont"])
+        for page in PdfReader(io.BytesIO(content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert {font.split("+")[1].rstrip(",") for font in fonts} == {
+        "Source-Serif-4",
+        "Source-Serif-4-Bold",
+        "Source-Sans-3",
+        "Source-Sans-3-Bold",
+    }
+
+
+def test_every_departement_has_its_tribunal(db):
+    codes = set(Departement.objects.values_list("code", flat=True))
+    assert codes <= set(TRIBUNAL_BY_DEPARTEMENT)
+    assert len(codes) == 101
+
+
+def test_acronyms_are_only_those_used():
+    assert acronyms_in(["Création d'un RPE unique", "ALSH de Randan", "Caf du Puy-de-Dôme"]) == [
+        ("ALSH", "accueil de loisirs sans hébergement"),
+        ("CAF", "caisse d'allocations familiales"),
+        ("RPE", "relais petite enfance"),
+    ]
+
+
+def test_the_deliberation_of_a_commune(cournon):
+    snapshot = convention_snapshot(cournon)
+    ((index, party),) = documents.deliberating_parties(snapshot)
+    convention_pdf = documents.render_convention_pdf(snapshot)
+    content = documents.render_deliberation_pdf(snapshot, index, convention_pdf)
+    text = flat(pdf_text(content))
+    assert "EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS DU CONSEIL MUNICIPAL" in text
+    assert "La commune de Cournon-d'Auvergne — SIREN 216301242" in text
+    assert "Département du Puy-de-Dôme" in text
+    assert (
+        "Objet : Approbation de la Convention territoriale globale 2023-2026 de la commune de Cournon-d'Auvergne avec la Caf du Puy-de-Dôme"
+        in text
+    )
+    assert "article L2121-29" in text
+    assert "Article 1er — Approuve la convention territoriale globale" in text
+    assert "Article 2 — Autorise le Maire à signer cette convention et tout document s'y rapportant." in text
+    assert "Conseillers en exercice" in text and "Secrétaire de séance" in text
+    assert (
+        "recours pour excès de pouvoir devant le tribunal administratif de Clermont-Ferrand dans un délai de deux mois"
+        in text
+    )
+    assert "Télérecours citoyens" in text
+    # The convention is attached after the deliberation.
+    deliberation_pages = len(PdfReader(io.BytesIO(documents.render_deliberation_text_pdf(snapshot, index))).pages)
+    assert len(PdfReader(io.BytesIO(content)).pages) == deliberation_pages + len(
+        PdfReader(io.BytesIO(convention_pdf)).pages
+    )
+    assert "Article 11 — Les litiges" in text
+
+
+def test_the_editable_deliberation(cournon):
+    snapshot = convention_snapshot(cournon)
+    ((index, _party),) = documents.deliberating_parties(snapshot)
+    document = docx.Document(io.BytesIO(documents.render_deliberation_docx(snapshot, index)))
+    text = flat("\n".join(p.text for p in document.paragraphs))
+    assert "La commune de Cournon-d'Auvergne — SIREN 216301242" in text
+    assert "EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS DU CONSEIL MUNICIPAL" in text
+    assert "Article 1er — Approuve" in text and "Article 2 — Autorise le Maire" in text
+    assert "sous la présidence du Maire" in text
+    assert "tribunal administratif de Clermont-Ferrand" in text
+    cells = [cell.text for row in document.tables[0].rows for cell in row.cells]
+    assert "Conseillers en exercice" in cells
+
+
+def test_an_epci_deliberates_in_its_conseil_communautaire(db):
+    montlucon = demo("montlucon")
+    snapshot = convention_snapshot(montlucon)
+    ((index, _party),) = documents.deliberating_parties(snapshot)
+    text = flat(pdf_text(documents.render_deliberation_text_pdf(snapshot, index)))
+    assert "DU CONSEIL COMMUNAUTAIRE" in text
+    assert "CA Montluçon Communauté — SIREN 200071082" in text
+    assert "Autorise le Président à signer" in text
+
+
+def test_documents_are_stored_once_per_content(cournon, tmp_path):
+    first = produce_documents(cournon)
+    assert [d.kind for d in first] == ["convention", "deliberation_pdf", "deliberation_docx"]
+    again = produce_documents(cournon)
+    assert [d.pk for d in again] == [d.pk for d in first]
+    assert Document.objects.count() == 3
+    sheet = cournon.sheets.first()
+    sheet.title = "Un titre nouveau"
+    sheet.save()
+    changed = produce_documents(cournon)
+    assert Document.objects.count() == 6
+    assert changed[0].pk != first[0].pk
+    with first[0].file.open("rb") as stream:
+        assert "Un titre nouveau" not in pdf_text(stream.read())  # a stored file never changes
+
+
+def test_render_documents_writes_every_file(cournon, tmp_path, capsys):
+    call_command("render_documents", cournon.pk, "--out", str(tmp_path))
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [
+        "convention-commune-de-cournon-dauvergne-2023-2026.pdf",
+        "deliberation-commune-de-cournon-dauvergne.docx",
+        "deliberation-commune-de-cournon-dauvergne.pdf",
+    ]
+    assert "3 document(s) écrit(s)" in capsys.readouterr().out
+
+
+def test_downloads_are_for_those_who_may_see_the_convention(client, cournon):
+    (convention_document, *_rest) = produce_documents(cournon)
+    url = reverse("document_download", kwargs={"convention_pk": cournon.pk, "document_pk": convention_document.pk})
+    from territories.services import organisation_for_commune
+
+    officer = MembershipFactory(organisation=organisation_for_commune(cournon.commune), role=Role.COMMUNE_OFFICER).user
+    client.force_login(officer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    outsider = MembershipFactory(role=Role.ADMIN).user
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_the_documents_page_lists_them_and_asks_for_them(client, cournon, django_capture_on_commit_callbacks):
+    from territories.services import organisation_for_commune
+
+    officer = MembershipFactory(organisation=organisation_for_commune(cournon.commune), role=Role.COMMUNE_OFFICER).user
+    client.force_login(officer)
+    url = reverse("document_list", kwargs={"convention_pk": cournon.pk})
+    assert "Produire les documents" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(reverse("document_generate", kwargs={"convention_pk": cournon.pk}))
+        client.post(reverse("document_generate", kwargs={"convention_pk": cournon.pk}))
+    assert len(callbacks) == 1  # one job at a time
+    html = client.get(url).content.decode()
+    assert "Production en cours" in html and 'hx-trigger="every 2s"' in html
+    from governance.generation import run_job
+
+    run_job(cournon.document_jobs.get().pk)
+    html = client.get(url).content.decode()
+    assert "Délibérations (1)" in html and "Produire les documents" not in html
+    assert "convention-commune-de-cournon-dauvergne-2023-2026.pdf" in html
