@@ -1,4 +1,4 @@
-.PHONY: demo test quality venv format vendor geography-fixture bench-geography pytest
+.PHONY: demo test quality venv format vendor geography-fixture bench-geography pytest bench-documents
 
 BOOTSTRAP_VERSION = 5.3.9
 HTMX_VERSION = 2.0.11
@@ -34,3 +34,6 @@ vendor:  ## refresh the front-end assets served by the app (versions in static/v
 
 pytest:  ## the pytest suite alone against fresh PostgreSQL and Redis (no quality checks): make pytest PYTEST_ARGS=-x
 	DJANGO_SETTINGS_MODULE=ctg.settings.test PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off" .ci/with-services.sh .venv/bin/pytest $(PYTEST_ARGS)
+
+bench-documents:  ## time the convention PDF (60 pages) and the 26 deliberations of Plaine Limagne
+	DJANGO_SETTINGS_MODULE=ctg.settings.demo .ci/with-services.sh .venv/bin/python benchmarks/documents.py
