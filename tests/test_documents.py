@@ -233,3 +233,19 @@ def test_the_documents_page_lists_them_and_asks_for_them(client, cournon, django
     html = client.get(url).content.decode()
     assert "Délibérations (1)" in html and "Produire les documents" not in html
     assert "convention-commune-de-cournon-dauvergne-2023-2026.pdf" in html
+
+
+def test_each_of_the_26_plaine_limagne_deliberations_is_its_own(db):
+    convention = demo("plaine-limagne")
+    snapshot = convention_snapshot(convention)
+    parties = documents.deliberating_parties(snapshot)
+    assert len(parties) == 26
+    for index, party in parties:
+        details = party["details"]
+        text = flat(pdf_text(documents.render_deliberation_text_pdf(snapshot, index)))
+        assert f"— SIREN {details['siren']}" in text, details["name"]
+        if details["kind"] == "commune":
+            assert f"{details['body'][0].upper()}{details['body'][1:]}" in text
+            assert "DU CONSEIL MUNICIPAL" in text and "Autorise le Maire" in text
+        else:
+            assert "DU CONSEIL COMMUNAUTAIRE" in text and "Autorise le Président" in text
