@@ -20,8 +20,9 @@ ALLOWED = {
     Status.FROZEN: {Status.DRAFT, Status.DELIBERATIONS},
     Status.DELIBERATIONS: {Status.SIGNATURES},
     Status.SIGNATURES: {Status.SIGNED},
-    Status.SIGNED: {Status.IN_FORCE, Status.ENDED, Status.FROZEN},
-    Status.IN_FORCE: {Status.ENDED, Status.FROZEN},
+    # An avenant reopens the text (version N+1) of a signed convention.
+    Status.SIGNED: {Status.IN_FORCE, Status.ENDED, Status.DRAFT},
+    Status.IN_FORCE: {Status.ENDED, Status.DRAFT},
     Status.ENDED: set(),
 }
 

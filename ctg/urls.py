@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ctg import views
+from governance import views_workflow as governance_workflow
 from territories.forms import LoginForm, OutboxPasswordResetForm
 
 admin.site.site_header = "CTG Plateforme — administration"
@@ -55,6 +56,8 @@ urlpatterns = [
     path("conventions/<int:convention_pk>/", include("diagnostics.urls")),
     path("conventions/<int:convention_pk>/", include("actions.urls")),
     path("fiches/", include("actions.urls_global")),
+    path("signature/<str:token>/", governance_workflow.signature_sign, name="signature_sign"),
+    path("verifier/", governance_workflow.verify_document, name="verify_document"),
     path("", include("territories.urls")),
     path("admin/", admin.site.urls),
 ]

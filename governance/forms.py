@@ -1,6 +1,8 @@
 from django import forms
+from django.utils import timezone
 
-from governance.models import Party
+from ctg.forms import DateInput
+from governance.models import Deliberation, Party
 from territories.models import Organisation
 
 
@@ -79,3 +81,134 @@ class AddPartnerForm(forms.Form):
         if created:
             organisation.departements.set(convention.departements.all())
         return organisation
+
+
+PDF_MAX_BYTES = 10 * 1024 * 1024
+
+
+def clean_pdf(upload, label="Le fichier"):
+    """A PDF by its content (not its name), at most 10 MB."""
+    if upload is None:
+        return upload
+    if upload.size > PDF_MAX_BYTES:
+        raise forms.ValidationError(f"{label} dépasse 10 Mo.")
+    head = upload.read(1024)
+    upload.seek(0)
+    if not head.lstrip().startswith(b"%PDF-"):
+        raise forms.ValidationError(f"{label} n'est pas un PDF.")
+    return upload
+
+
+class DeliberationForm(forms.ModelForm):
+    outcome = forms.ChoiceField(
+        label="Décision du conseil",
+        choices=[("adopted", "Adoptée"), ("rejected", "Rejetée")],
+        widget=forms.RadioSelect,
+    )
+    signed_act = forms.FileField(
+        label="Acte signé (PDF, 10 Mo au plus)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    class Meta:
+        model = Deliberation
+        fields = [
+            "session_date",
+            "outcome",
+            "in_office",
+            "present",
+            "represented",
+            "voting",
+            "votes_for",
+            "votes_against",
+            "abstentions",
+            "secretary",
+            "act_id",
+            "sent_to_prefecture",
+            "received_by_prefecture",
+            "published_on",
+        ]
+        widgets = {
+            "session_date": DateInput,
+            "sent_to_prefecture": DateInput,
+            "received_by_prefecture": DateInput,
+            "published_on": DateInput,
+        }
+        help_texts = {
+            "act_id": "Par exemple 063-216302406-20240926-DCM20240926_4-DE (département, SIREN, date, numéro, DE)."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("session_date", "in_office", "present", "voting", "votes_for", "votes_against", "abstentions"):
+            self.fields[name].required = True
+        self.fields["outcome"].initial = None
+
+    def clean_signed_act(self):
+        return clean_pdf(self.cleaned_data.get("signed_act"), "L'acte signé")
+
+    def clean_act_id(self):
+        return self.cleaned_data["act_id"].strip().upper()
+
+    def clean(self):
+        from governance.workflows import check_act_id
+
+        cleaned = super().clean()
+        get = cleaned.get
+        if None not in (get("in_office"), get("present")) and get("present") > get("in_office"):
+            self.add_error("present", "Il ne peut y avoir plus de présents que de conseillers en exercice.")
+        if None not in (get("present"), get("voting")) and get("voting") > get("present") + (get("represented") or 0):
+            self.add_error("voting", "Les votants ne peuvent dépasser les présents et les représentés.")
+        votes = [get("votes_for"), get("votes_against"), get("abstentions")]
+        if None not in votes and get("voting") is not None and sum(votes) > get("voting"):
+            self.add_error("votes_for", "Pour, contre et abstentions dépassent le nombre de votants.")
+        if get("outcome") == "adopted" and None not in votes[:2] and votes[0] <= votes[1]:
+            self.add_error("outcome", "Une délibération adoptée a plus de voix pour que de voix contre.")
+        if get("outcome") == "adopted" and not get("act_id"):
+            self.add_error("act_id", "L'identifiant @ctes est obligatoire pour une délibération adoptée.")
+        if get("act_id"):
+            for error in check_act_id(get("act_id"), party=self.instance.party, session_date=get("session_date")):
+                self.add_error("act_id", error)
+        if get("session_date") and get("session_date") > timezone.localdate():
+            self.add_error("session_date", "La séance ne peut pas être dans le futur.")
+        return cleaned
+
+
+class PaperSignatureForm(forms.Form):
+    signer_name = forms.CharField(label="Nom et qualité du signataire", max_length=200)
+    signed_on = forms.DateField(label="Date de la signature", widget=DateInput)
+    scan = forms.FileField(
+        label="Page signée scannée (PDF, 10 Mo au plus)",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def clean_scan(self):
+        return clean_pdf(self.cleaned_data["scan"], "Le scan")
+
+    def clean_signed_on(self):
+        value = self.cleaned_data["signed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("La date de signature ne peut pas être dans le futur.")
+        return value
+
+
+class SignForm(forms.Form):
+    code = forms.RegexField(
+        label="Code reçu par courriel",
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": "Le code compte 6 chiffres."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class VerifyForm(forms.Form):
+    document = forms.FileField(
+        label="PDF à vérifier (20 Mo au plus)", widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
+    )
+
+    def clean_document(self):
+        upload = self.cleaned_data["document"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("Le fichier dépasse 20 Mo.")
+        return upload

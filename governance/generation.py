@@ -1,6 +1,7 @@
 """Producing and storing the documents of a convention: the code the Celery job and the
 `render_documents` command share. Each document is stored once per content (input hash)."""
 
+import copy
 import hashlib
 import io
 import logging
@@ -61,9 +62,46 @@ def _store(convention, snapshot, kind, index, render) -> Document:
     return document
 
 
+def _deliberation_record(deliberation) -> dict | None:
+    if deliberation is None or deliberation.session_date is None:
+        return None
+    fields = [
+        "in_office",
+        "present",
+        "represented",
+        "voting",
+        "votes_for",
+        "votes_against",
+        "abstentions",
+        "secretary",
+        "act_id",
+        "outcome",
+    ]
+    return {
+        "session_date": deliberation.session_date.isoformat(),
+        **{name: getattr(deliberation, name) for name in fields},
+    }
+
+
+def document_snapshot(convention) -> tuple[dict, object]:
+    """What the documents are rendered from, and the frozen version if there is one: once
+    frozen, the version's snapshot with the councils' recorded decisions; before, the live text."""
+    from governance.workflows import current_version
+
+    version = None if convention.is_editable else current_version(convention)
+    if version is None:
+        return convention_snapshot(convention), None
+    snapshot = copy.deepcopy(version.snapshot)
+    records = {d.party_id: d for d in version.deliberations.all()}
+    for party in snapshot["parties"]:
+        party["deliberation"] = _deliberation_record(records.get(party["details"]["party_id"]))
+    return snapshot, version
+
+
 def produce_documents(convention, job: DocumentJob | None = None) -> list[Document]:
-    """The convention PDF, then each deliberation PDF and DOCX; stored files are reused."""
-    snapshot = convention_snapshot(convention)
+    """The convention PDF, then each deliberation PDF and DOCX; stored files are reused.
+    A frozen version's convention PDF is the one taken at freeze, byte for byte."""
+    snapshot, version = document_snapshot(convention)
     plan = planned_documents(snapshot)
     if job is not None:
         DocumentJob.objects.filter(pk=job.pk).update(total=len(plan), done=0)
@@ -71,7 +109,13 @@ def produce_documents(convention, job: DocumentJob | None = None) -> list[Docume
     annex = None
     for kind, index in plan:
         if kind == Document.Kind.CONVENTION:
-            document = _store(convention, snapshot, kind, index, lambda: documents.render_convention_pdf(snapshot))
+            document = _store(
+                convention,
+                snapshot,
+                kind,
+                index,
+                (lambda: _read(version.pdf)) if version else (lambda: documents.render_convention_pdf(snapshot)),
+            )
             with document.file.open("rb") as stream:
                 annex = stream.read()  # attached to every deliberation
         elif kind == Document.Kind.DELIBERATION_PDF:
@@ -97,9 +141,14 @@ def produce_documents(convention, job: DocumentJob | None = None) -> list[Docume
     return produced
 
 
+def _read(field_file) -> bytes:
+    with field_file.open("rb") as stream:
+        return stream.read()
+
+
 def current_documents(convention) -> tuple[list[Document], bool]:
     """The stored documents of the convention's present content, and whether they are all there."""
-    snapshot = convention_snapshot(convention)
+    snapshot, _version = document_snapshot(convention)
     wanted = {documents.input_hash(snapshot, kind, index): (kind, index) for kind, index in planned_documents(snapshot)}
     found = list(
         Document.objects.filter(convention=convention, input_hash__in=wanted).select_related("party__organisation")

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ctg.models import Convention, ConventionPart
@@ -125,3 +126,179 @@ class DocumentJob(ConventionPart):
     @property
     def is_active(self):
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+# --- Workflow: versions, deliberations, signatures, audit --------------------------------
+
+
+def version_path(version, filename):
+    return f"versions/{version.convention_id}/v{version.number}/{filename}"
+
+
+class ConventionVersion(ConventionPart):
+    """An immutable frozen text: the snapshot that goes to councils and to signature, its
+    PDF, and once everyone has signed, the sealed PDF. Nothing here is ever overwritten."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Convention"
+        AMENDMENT = "avenant", "Avenant"
+
+    convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField("version")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INITIAL)
+    snapshot = models.JSONField()
+    snapshot_sha256 = models.CharField(max_length=64)
+    pdf = models.FileField(upload_to=version_path)
+    pdf_sha256 = models.CharField("empreinte SHA-256 du PDF figé", max_length=64)
+    frozen_at = models.DateTimeField(auto_now_add=True)
+    frozen_by = models.ForeignKey("territories.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    superseded = models.BooleanField("remplacée avant délibération", default=False)
+    signed_pdf = models.FileField(upload_to=version_path, blank=True)
+    signed_sha256 = models.CharField("empreinte SHA-256 du PDF signé", max_length=64, blank=True, db_index=True)
+    sealed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "version figée"
+        verbose_name_plural = "versions figées"
+        ordering = ["convention", "number"]
+        constraints = [models.UniqueConstraint(fields=["convention", "number"], name="version_unique_number")]
+
+    def __str__(self):
+        return f"{self.convention} — version {self.number}"
+
+
+class DeliberationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(outcome=Deliberation.Outcome.PENDING)
+
+    def rejected(self):
+        return self.filter(outcome=Deliberation.Outcome.REJECTED)
+
+
+class Deliberation(ConventionPart):
+    """A party's council deciding on a frozen version, as recorded by the party or the EPCI."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "En attente"
+        ADOPTED = "adopted", "Adoptée"
+        REJECTED = "rejected", "Rejetée"
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="deliberations")
+    version = models.ForeignKey(ConventionVersion, on_delete=models.PROTECT, related_name="deliberations")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="deliberations")
+    outcome = models.CharField("décision", max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    due_date = models.DateField("échéance")
+    session_date = models.DateField("date de la séance", null=True, blank=True)
+    session_number = models.PositiveSmallIntegerField("séance n°", default=0)
+    in_office = models.PositiveSmallIntegerField("conseillers en exercice", null=True, blank=True)
+    present = models.PositiveSmallIntegerField("présents", null=True, blank=True)
+    represented = models.PositiveSmallIntegerField("représentés", null=True, blank=True)
+    voting = models.PositiveSmallIntegerField("votants", null=True, blank=True)
+    votes_for = models.PositiveSmallIntegerField("pour", null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField("contre", null=True, blank=True)
+    abstentions = models.PositiveSmallIntegerField("abstentions", null=True, blank=True)
+    secretary = models.CharField("secrétaire de séance", max_length=150, blank=True)
+    act_id = models.CharField("identifiant @ctes", max_length=60, blank=True, db_index=True)
+    sent_to_prefecture = models.DateField("envoyée en préfecture le", null=True, blank=True)
+    received_by_prefecture = models.DateField("reçue en préfecture le", null=True, blank=True)
+    published_on = models.DateField("publiée le", null=True, blank=True)
+    signed_act = models.FileField("acte signé (PDF)", upload_to="deliberations/%Y/", blank=True)
+    recorded_by = models.ForeignKey("territories.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminder_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = DeliberationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "délibération"
+        ordering = ["party__signing_group", "party__organisation__name"]
+        constraints = [models.UniqueConstraint(fields=["version", "party"], name="deliberation_unique_party")]
+
+    def __str__(self):
+        return f"Délibération — {self.party.organisation}"
+
+
+class SignatureRequest(ConventionPart):
+    """One party's signature of a version: its single-use link (hashed), its one-time code
+    (hashed), its turn in the signing order, and how it was signed."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "En attente de son tour"
+        OPEN = "open", "À signer"
+        SIGNED = "signed", "Signée"
+        BLOCKED = "blocked", "Bloquée (délibération rejetée)"
+        EXPIRED = "expired", "Expirée"
+
+    class Method(models.TextChoices):
+        ELECTRONIC = "electronic", "Signature électronique sur la plateforme"
+        PAPER = "paper", "Signature manuscrite (scan déposé)"
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="signature_requests")
+    version = models.ForeignKey(ConventionVersion, on_delete=models.PROTECT, related_name="signature_requests")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="signature_requests")
+    signing_group = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_expires_at = models.DateTimeField()
+    opened_at = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateField("échéance", null=True, blank=True)
+    otp_hash = models.CharField(max_length=64, blank=True)
+    otp_expires_at = models.DateTimeField(null=True, blank=True)
+    otp_attempts = models.PositiveSmallIntegerField(default=0)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey("territories.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    signer_name = models.CharField("signataire", max_length=200, blank=True)
+    method = models.CharField(max_length=12, choices=Method.choices, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    scan = models.FileField("page signée (scan PDF)", upload_to="signatures/%Y/", blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminder_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "demande de signature"
+        ordering = ["signing_group", "party__organisation__name"]
+        constraints = [models.UniqueConstraint(fields=["version", "party"], name="signature_unique_party")]
+
+    def __str__(self):
+        return f"Signature — {self.party.organisation}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Le journal d'audit ne se modifie pas.")
+
+    def delete(self):
+        raise PermissionError("Le journal d'audit ne s'efface pas.")
+
+
+class AuditEvent(ConventionPart):
+    """An append-only record of a workflow event."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.PROTECT, related_name="audit_events")
+    version = models.ForeignKey(ConventionVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=40, db_index=True)
+    message = models.TextField()
+    actor = models.ForeignKey("territories.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    party = models.ForeignKey(Party, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "événement du journal"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.message}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Le journal d'audit ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Le journal d'audit ne s'efface pas.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import views
+from governance import views, views_workflow
 
 urlpatterns = [
     path("parties/", views.party_list, name="party_list"),
@@ -11,4 +11,14 @@ urlpatterns = [
     path("documents/", views.document_list, name="document_list"),
     path("documents/produire/", views.document_generate, name="document_generate"),
     path("documents/<int:document_pk>/telecharger/", views.document_download, name="document_download"),
+    path("circuit/", views_workflow.workflow, name="workflow"),
+    path("circuit/action/", views_workflow.workflow_action, name="workflow_action"),
+    path("circuit/journal.csv", views_workflow.audit_export, name="audit_export"),
+    path("versions/<int:version_pk>/convention.pdf", views_workflow.version_pdf, name="version_pdf"),
+    path("versions/<int:version_pk>/signee.pdf", views_workflow.version_signed_pdf, name="version_signed_pdf"),
+    path("deliberations/", views_workflow.deliberation_list, name="deliberation_list"),
+    path("deliberations/export-scdl.csv", views_workflow.deliberation_export, name="deliberation_export"),
+    path("deliberations/<int:deliberation_pk>/", views_workflow.deliberation_record, name="deliberation_record"),
+    path("deliberations/<int:deliberation_pk>/acte.pdf", views_workflow.deliberation_act, name="deliberation_act"),
+    path("signatures/<int:request_pk>/papier/", views_workflow.signature_paper, name="signature_paper"),
 ]

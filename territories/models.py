@@ -205,6 +205,7 @@ class Organisation(models.Model):
     kind = models.CharField("type", max_length=12, choices=Kind.choices)
     name = models.CharField("nom", max_length=200)
     siren = models.CharField("SIREN", max_length=9, blank=True, db_index=True)
+    siret = models.CharField("SIRET", max_length=14, blank=True, help_text="Pour les exports de délibérations (SCDL).")
     email = models.EmailField("e-mail de contact", blank=True)
     # A CAF covers one département (two CAFs share the Pyrénées-Atlantiques); a conseil
     # départemental or an MSA covers its own.
@@ -266,6 +267,11 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    is_signatory = models.BooleanField(
+        "habilité·e à signer",
+        default=False,
+        help_text="Signe les conventions au nom de l'organisation (maire, président…).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

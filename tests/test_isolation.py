@@ -5,16 +5,18 @@ A URL whose keyword arguments are not in OBJECT_KWARGS, and which is not an expl
 exemption, makes this test fail: a new view is covered as soon as it exists."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlparse
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from actions.models import PendingSheetImport
 from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
-from governance.models import Document
+from governance.models import ConventionVersion, Deliberation, Document, SignatureRequest
+from governance.workflows import reissue_link
 from territories.models import Invitation, Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, add_plan, make_convention
 
@@ -30,6 +32,7 @@ PUBLIC = {
     "password_reset_done": "a static confirmation",
     "password_reset_confirm": "the signed token is the credential; tested in test_auth",
     "password_reset_complete": "a static confirmation",
+    "verify_document": "anyone may check a sealed PDF (DESIGN.md)",
 }
 # Logged-in pages that list only the user's own things, bound to no object.
 NO_OBJECT = {
@@ -62,6 +65,9 @@ class World:
     workshop: object
     pending_import: object
     document: object
+    version: object
+    deliberation: object
+    signature: object
     outsider: object
 
 
@@ -98,7 +104,38 @@ def world(db):
             size=8,
         ),
         outsider=outsider,
+        **workflow_objects(convention),
     )
+
+
+def workflow_objects(convention):
+    """A frozen version with a deliberation and a signature request (made directly: fast)."""
+    version = ConventionVersion.objects.create(
+        convention=convention,
+        number=1,
+        snapshot={},
+        snapshot_sha256="0" * 64,
+        pdf=ContentFile(b"%PDF-1.7", name="v1.pdf"),
+        pdf_sha256="0" * 64,
+    )
+    party = convention.parties.filter(needs_deliberation=True).first()
+    deliberation = Deliberation.objects.create(
+        convention=convention,
+        version=version,
+        party=party,
+        due_date=date(2030, 1, 1),
+        signed_act=ContentFile(b"%PDF", name="a.pdf"),
+    )
+    signature = SignatureRequest.objects.create(
+        convention=convention,
+        version=version,
+        party=party,
+        signing_group=1,
+        token_hash="1" * 64,
+        token_expires_at=timezone.now() + timedelta(days=1),
+        status="open",
+    )
+    return {"version": version, "deliberation": deliberation, "signature": signature}
 
 
 # How to fill each keyword argument with an object of the world's organisation.
@@ -117,6 +154,11 @@ OBJECT_KWARGS = {
     "workshop_pk": lambda w: w.workshop.pk,
     "import_pk": lambda w: w.pending_import.pk,
     "document_pk": lambda w: w.document.pk,
+    "version_pk": lambda w: w.version.pk,
+    "deliberation_pk": lambda w: w.deliberation.pk,
+    "request_pk": lambda w: w.signature.pk,
+    # The signature link of a party of the world's convention.
+    "token": lambda w: reissue_link(w.signature),
     # A comment's target: the sheet.
     "target_type": lambda w: "fiche",
     "target_pk": lambda w: w.sheet.pk,

@@ -210,3 +210,23 @@ FORM_RENDERER = "ctg.forms.ThemedFormRenderer"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = None
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+
+# Workflow of deliberations and signatures (days unless said otherwise).
+DELIBERATION_DELAY_DAYS = env.int("DELIBERATION_DELAY_DAYS", default=90)
+SIGNATURE_DELAY_DAYS = env.int("SIGNATURE_DELAY_DAYS", default=30)
+SIGNATURE_LINK_VALIDITY_DAYS = env.int("SIGNATURE_LINK_VALIDITY_DAYS", default=60)
+SIGNATURE_CODE_VALIDITY_MINUTES = 10
+SIGNATURE_CODE_MAX_ATTEMPTS = 5
+REMINDER_INTERVAL_DAYS = env.int("REMINDER_INTERVAL_DAYS", default=7)
+REMINDER_MAX_COUNT = env.int("REMINDER_MAX_COUNT", default=3)
+# ACTES subject ("matière") of a CTG deliberation, per département; 8.2 "Aide sociale" by default.
+ACTES_SUBJECT_DEFAULT = ("8.2", "Aide sociale")
+ACTES_SUBJECT_BY_DEPARTEMENT = {}
+# The platform's sealing certificate (PKCS#12); generated self-signed in var/ when absent (demo, tests).
+SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default=str(VAR_DIR / "seal" / "platform-seal.p12"))
+SEAL_PKCS12_PASSPHRASE = env.str("SEAL_PKCS12_PASSPHRASE", default="demo-seal")
+SEAL_ALLOW_SELF_SIGNED = env.bool("SEAL_ALLOW_SELF_SIGNED", default=True)
+
+CELERY_BEAT_SCHEDULE = {
+    "workflow-daily-scan": {"task": "governance.tasks.scan_workflow", "schedule": 3600.0},
+}

@@ -1,0 +1,338 @@
+"""Freeze, deliberations, signatures, sealed PDF, audit trail and verification."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from ctg.lifecycle import Status
+from ctg.models import Convention
+from ctg.permissions import get_convention_for
+from ctg.spreadsheets import neutralise
+from governance import rules, workflows
+from governance.forms import DeliberationForm, PaperSignatureForm, SignForm, VerifyForm
+from governance.models import AuditEvent, ConventionVersion, Deliberation, SignatureRequest
+from governance.sealing import verify
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def workflow(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    version = workflows.current_version(convention)
+    requests = (
+        version.signature_requests.select_related("party__organisation").order_by(
+            "signing_group", "party__organisation__name"
+        )
+        if version
+        else []
+    )
+    return render(
+        request,
+        "governance/workflow.html",
+        {
+            "convention": convention,
+            "version": version,
+            "versions": convention.versions.order_by("-number"),
+            "requests": requests,
+            "events": convention.audit_events.select_related("actor", "party").order_by("-created_at", "-pk")[:30],
+            "status": Status,
+        },
+    )
+
+
+ACTIONS = {
+    "freeze": (workflows.freeze, "Version figée : elle seule ira aux conseils et à la signature."),
+    "unfreeze": (workflows.unfreeze, "La convention est revenue au brouillon."),
+    "launch": (workflows.launch_deliberations, "Délibérations lancées : les parties sont prévenues par courriel."),
+    "amend": (workflows.start_amendment, "Avenant ouvert : modifiez le texte, puis figez la nouvelle version."),
+}
+
+
+@require_POST
+def workflow_action(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk, "manage")
+    action = ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        raise Http404
+    function, success = action
+    try:
+        function(convention, by=request.user, ip=_ip(request))
+    except workflows.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("workflow", convention_pk=convention.pk)
+
+
+def deliberation_list(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    version = workflows.current_version(convention)
+    deliberations = (
+        list(
+            version.deliberations.select_related("party__organisation").order_by(
+                "party__signing_group", "party__organisation__name"
+            )
+        )
+        if version
+        else []
+    )
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for deliberation in deliberations:
+        deliberation.is_late = deliberation.outcome == Deliberation.Outcome.PENDING and deliberation.due_date < today
+        deliberation.may_record = (
+            deliberation.outcome != Deliberation.Outcome.ADOPTED
+            and rules.may_record_deliberation(request.user, convention, deliberation)
+            and convention.status in (Status.DELIBERATIONS, Status.SIGNATURES)
+        )
+    adopted = sum(1 for d in deliberations if d.outcome == Deliberation.Outcome.ADOPTED)
+    return render(
+        request,
+        "governance/deliberation_list.html",
+        {
+            "convention": convention,
+            "version": version,
+            "deliberations": deliberations,
+            "adopted": adopted,
+            "late": sum(1 for d in deliberations if d.is_late),
+            "rejected": sum(1 for d in deliberations if d.outcome == Deliberation.Outcome.REJECTED),
+        },
+    )
+
+
+def deliberation_record(request, convention_pk, deliberation_pk):
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    deliberation = get_object_or_404(
+        Deliberation.objects.filter(convention=convention).select_related("party__organisation__commune__departement"),
+        pk=deliberation_pk,
+    )
+    if not rules.may_record_deliberation(request.user, convention, deliberation):
+        raise PermissionDenied("Seuls la partie, l'intercommunalité ou la Caf enregistrent cette délibération.")
+    form = DeliberationForm(request.POST or None, request.FILES or None, instance=deliberation)
+    if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != "signed_act"}
+        try:
+            workflows.record_deliberation(
+                deliberation, data, by=request.user, ip=_ip(request), signed_act=form.cleaned_data.get("signed_act")
+            )
+        except workflows.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Délibération de {deliberation.party.organisation.name} enregistrée.")
+            return redirect("deliberation_list", convention_pk=convention.pk)
+    return render(
+        request,
+        "governance/deliberation_form.html",
+        {"convention": convention, "deliberation": deliberation, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+SCDL_COLUMNS = [
+    "COLL_NOM",
+    "COLL_SIRET",
+    "DELIB_ID",
+    "DELIB_DATE",
+    "DELIB_MATIERE_CODE",
+    "DELIB_MATIERE_NOM",
+    "DELIB_OBJET",
+    "BUDGET_ANNEE",
+    "BUDGET_NOM",
+    "PREF_ID",
+    "PREF_DATE",
+    "VOTE_EFFECTIF",
+    "VOTE_REEL",
+    "VOTE_POUR",
+    "VOTE_CONTRE",
+    "VOTE_ABSTENTION",
+    "DELIB_URL",
+]
+
+
+def deliberation_export(request, convention_pk):
+    """The adopted deliberations in the SCDL « Délibérations » open-data format."""
+    from django.conf import settings
+
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(SCDL_COLUMNS)
+    deliberations = (
+        Deliberation.objects.filter(convention=convention, outcome=Deliberation.Outcome.ADOPTED)
+        .select_related("party__organisation__commune__departement")
+        .order_by("party__organisation__name")
+    )
+    for d in deliberations:
+        organisation = d.party.organisation
+        departement = organisation.commune.departement.code if organisation.commune_id else ""
+        code, name = settings.ACTES_SUBJECT_BY_DEPARTEMENT.get(departement, settings.ACTES_SUBJECT_DEFAULT)
+        local_id = d.act_id.split("-")[3] if d.act_id.count("-") == 4 else d.act_id
+        row = [
+            organisation.name,
+            organisation.siret or organisation.siren,
+            local_id,
+            d.session_date.isoformat(),
+            code,
+            name,
+            f"Approbation de la convention territoriale globale {convention.period_label} avec la {convention.caf.name}",
+            "",
+            "",
+            "",
+            d.received_by_prefecture.isoformat() if d.received_by_prefecture else "",
+            d.in_office or "",
+            d.voting or "",
+            d.votes_for or 0,
+            d.votes_against or 0,
+            d.abstentions or 0,
+            "",
+        ]
+        writer.writerow([neutralise(cell) for cell in row])
+    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"deliberations-convention-{convention.pk}.csv"
+    )
+    return response
+
+
+def deliberation_act(request, convention_pk, deliberation_pk):
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
+    deliberation = get_object_or_404(Deliberation.objects.filter(convention=convention), pk=deliberation_pk)
+    if not deliberation.signed_act:
+        raise Http404
+    return _file(deliberation.signed_act, f"acte-{deliberation.act_id or deliberation.pk}.pdf")
+
+
+def _file(field_file, filename):
+    response = FileResponse(field_file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+def version_pdf(request, convention_pk, version_pk):
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
+    version = get_object_or_404(ConventionVersion.objects.filter(convention=convention), pk=version_pk)
+    return _file(version.pdf, f"convention-{convention.pk}-version-{version.number}.pdf")
+
+
+def version_signed_pdf(request, convention_pk, version_pk):
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
+    version = get_object_or_404(ConventionVersion.objects.filter(convention=convention), pk=version_pk)
+    if not version.signed_pdf:
+        raise Http404
+    return _file(version.signed_pdf, f"convention-{convention.pk}-version-{version.number}-signee.pdf")
+
+
+def signature_paper(request, convention_pk, request_pk):
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk, "manage")
+    signature = get_object_or_404(
+        SignatureRequest.objects.filter(convention=convention).select_related("party__organisation"), pk=request_pk
+    )
+    form = PaperSignatureForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflows.record_paper_signature(
+                signature,
+                signer_name=form.cleaned_data["signer_name"],
+                signed_on=form.cleaned_data["signed_on"],
+                scan=form.cleaned_data["scan"],
+                by=request.user,
+                ip=_ip(request),
+            )
+        except workflows.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Signature sur papier de {signature.party.organisation.name} enregistrée.")
+            return redirect("workflow", convention_pk=convention.pk)
+    return render(
+        request,
+        "governance/signature_paper.html",
+        {"convention": convention, "signature": signature, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def signature_sign(request, token):
+    """The link of the signature e-mail: logged in as a signatory of the party, a one-time
+    code sent by e-mail, then the signature. An outsider learns nothing (404)."""
+    signature = workflows.request_for_token(token)
+    if signature is None or not workflows.may_sign(request.user, signature):
+        raise Http404("Aucune demande de signature ne correspond à ce lien pour votre compte.")
+    form = SignForm(request.POST or None) if request.POST.get("action") == "sign" else SignForm()
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            try:
+                workflows._check_turn(signature)
+                if signature.status == SignatureRequest.Status.SIGNED:
+                    raise workflows.WorkflowError("Cette partie a déjà signé.")
+            except workflows.WorkflowError as error:
+                messages.error(request, str(error))
+            else:
+                workflows.send_code(signature, request.user)
+                messages.info(
+                    request, f"Un code à 6 chiffres vient d'être envoyé à {request.user.email} (valable 10 minutes)."
+                )
+            return redirect("signature_sign", token=token)
+        if form.is_valid():
+            try:
+                workflows.sign(signature, request.user, form.cleaned_data["code"], ip=_ip(request))
+            except workflows.WorkflowError as error:
+                form.add_error("code", str(error))
+            else:
+                messages.success(request, "Votre signature est enregistrée. Merci.")
+                return redirect("workflow", convention_pk=signature.convention_id)
+    signature.refresh_from_db()
+    return render(
+        request,
+        "governance/signature_sign.html",
+        {"signature": signature, "convention": signature.convention, "form": form, "token": token},
+        status=400 if form.errors else 200,
+    )
+
+
+def audit_export(request, convention_pk):
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["date", "événement", "message", "version", "partie", "compte", "adresse IP"])
+    for event in AuditEvent.objects.filter(convention=convention).select_related(
+        "actor", "party__organisation", "version"
+    ):
+        writer.writerow(
+            [
+                neutralise(cell)
+                for cell in (
+                    event.created_at.isoformat(),
+                    event.kind,
+                    event.message,
+                    event.version.number if event.version else "",
+                    event.party.organisation.name if event.party else "",
+                    event.actor.email if event.actor else "",
+                    event.ip_address or "",
+                )
+            ]
+        )
+    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"journal-convention-{convention.pk}.csv"
+    )
+    return response
+
+
+@login_not_required
+def verify_document(request):
+    """Public: is this PDF an intact sealed convention of this platform?"""
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = verify(form.cleaned_data["document"].read())
+    return render(request, "governance/verify.html", {"form": form, "result": result})

@@ -1,0 +1,647 @@
+"""Freeze, deliberations and signatures: the workflow of a convention, as transitions that
+refuse an illegal move with a reason, each one leaving an audit event and queuing its
+e-mails after the commit."""
+
+import hashlib
+import json
+import re
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from ctg.lifecycle import Status, TransitionError
+from ctg.mail import queue_email
+from ctg.models import Convention
+from governance import audit, documents
+from governance.models import ConventionVersion, Deliberation, Party, SignatureRequest
+from governance.snapshot import convention_snapshot
+from territories.models import Membership, Role
+
+
+class WorkflowError(TransitionError):
+    """A workflow step refused; the message says why, in French."""
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def current_version(convention) -> ConventionVersion | None:
+    return convention.versions.filter(superseded=False).order_by("-number").first()
+
+
+# --- Freeze --------------------------------------------------------------------------------
+
+
+def freeze(convention: Convention, *, by=None, ip=None) -> ConventionVersion:
+    """Take version N: the snapshot, its PDF and their SHA-256, immutable."""
+    with transaction.atomic():
+        convention = Convention.objects.select_for_update().get(pk=convention.pk)
+        if convention.status != Status.REVIEW:
+            raise WorkflowError("Seule une convention en relecture peut être figée.")
+        if not convention.parties.exists():
+            raise WorkflowError("La convention n'a aucune partie signataire.")
+        previous = convention.versions.order_by("-number").first()
+        number = previous.number + 1 if previous else 1
+        is_amendment = convention.versions.exclude(signed_sha256="").exists()
+        convention.transition(Status.FROZEN, by=by)
+        snapshot = convention_snapshot(convention)
+        snapshot["meta"]["version"] = number
+        snapshot["meta"]["amendment"] = is_amendment
+        pdf = documents.render_convention_pdf(snapshot)
+        version = ConventionVersion(
+            convention=convention,
+            number=number,
+            kind=ConventionVersion.Kind.AMENDMENT if is_amendment else ConventionVersion.Kind.INITIAL,
+            snapshot=snapshot,
+            snapshot_sha256=_hash(json.dumps(snapshot, sort_keys=True, ensure_ascii=False)),
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            frozen_by=by if by is not None and by.is_authenticated else None,
+        )
+        version.pdf.save(f"convention-v{number}.pdf", ContentFile(pdf), save=False)
+        version.save()
+        audit.record(
+            convention,
+            "freeze",
+            f"Version {number} figée (SHA-256 du PDF {version.pdf_sha256[:16]}…)",
+            actor=by,
+            version=version,
+            ip=ip,
+            pdf_sha256=version.pdf_sha256,
+            snapshot_sha256=version.snapshot_sha256,
+        )
+    return version
+
+
+def unfreeze(convention: Convention, *, by=None, ip=None) -> None:
+    """Back to draft, possible until deliberations start; the version is kept, superseded."""
+    with transaction.atomic():
+        convention = Convention.objects.select_for_update().get(pk=convention.pk)
+        if convention.status != Status.FROZEN:
+            raise WorkflowError(
+                "Seule une convention figée dont les délibérations n'ont pas commencé revient au brouillon."
+            )
+        version = current_version(convention)
+        convention.transition(Status.DRAFT, by=by)
+        if version is not None:
+            ConventionVersion.objects.filter(pk=version.pk).update(superseded=True)
+        audit.record(
+            convention, "unfreeze", "Retour au brouillon avant les délibérations", actor=by, version=version, ip=ip
+        )
+
+
+# --- Deliberations ---------------------------------------------------------------------------
+
+
+def _members(party: Party, signatories_only=False):
+    members = Membership.objects.filter(organisation_id=party.organisation_id).select_related("user")
+    if signatories_only:
+        signatories = members.filter(is_signatory=True)
+        members = signatories if signatories.exists() else members.filter(role=Role.ADMIN)
+    return [m.user for m in members if m.user.is_active]
+
+
+def _advisers(convention):
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organisation_id=convention.caf_id, role__in=[Role.CAF_ADVISER, Role.ADMIN]
+        ).select_related("user")
+    ]
+
+
+def _mail(users, template, context, convention, version=None, party=None):
+    for user in users:
+        queue_email(to=user.email, template=template, context={"user": user, "convention": convention, **context})
+    if users:
+        audit.record(
+            convention,
+            "email",
+            f"Courriel « {template.split('/')[-1]} » envoyé à {len(users)} destinataire(s)",
+            version=version,
+            party=party,
+            recipients=[u.email for u in users],
+        )
+
+
+def launch_deliberations(convention: Convention, *, by=None, ip=None) -> list[Deliberation]:
+    """One deliberation per party that needs one; its members are told; the parties that need
+    none may sign as soon as their turn comes."""
+    from governance.generation import request_documents
+
+    with transaction.atomic():
+        convention = Convention.objects.select_for_update().get(pk=convention.pk)
+        if convention.status != Status.FROZEN:
+            raise WorkflowError("Les délibérations se lancent sur une convention figée.")
+        version = current_version(convention)
+        convention.transition(Status.DELIBERATIONS, by=by)
+        due = timezone.localdate() + timedelta(days=settings.DELIBERATION_DELAY_DAYS)
+        created = []
+        for party in convention.parties.select_related("organisation").filter(needs_deliberation=True):
+            deliberation, made = Deliberation.objects.get_or_create(
+                version=version, party=party, defaults={"convention": convention, "due_date": due}
+            )
+            if made:
+                created.append(deliberation)
+        audit.record(
+            convention,
+            "deliberations_launched",
+            f"Délibérations lancées pour {len(created)} partie(s), échéance le {due:%d/%m/%Y}",
+            actor=by,
+            version=version,
+            ip=ip,
+        )
+        for deliberation in created:
+            url = reverse("deliberation_list", kwargs={"convention_pk": convention.pk})
+            _mail(
+                _members(deliberation.party),
+                "emails/deliberation_requested",
+                {"party": deliberation.party, "due": due, "path": url},
+                convention,
+                version,
+                deliberation.party,
+            )
+        _create_signature_requests(convention, version)
+        open_signatures(convention, version)
+        request_documents(convention, by)
+    return created
+
+
+ACT_ID = re.compile(
+    r"^(?P<dep>[0-9]{3}|0[0-9][AB])-(?P<siren>[0-9]{9})-(?P<date>[0-9]{8})-(?P<local>[0-9A-Z_]{1,15})-(?P<nature>[A-Z]{2})$"
+)
+
+
+def departement_on_three(code: str) -> str:
+    """ "63" → "063", "2A" → "02A", "971" → "971": the département as @ctes writes it."""
+    return code.rjust(3, "0")
+
+
+def check_act_id(act_id: str, *, party: Party, session_date: date | None) -> list[str]:
+    """Every reason why `act_id` is not the @ctes identifier of this party's deliberation."""
+    match = ACT_ID.match(act_id or "")
+    if not match:
+        return [
+            "L'identifiant @ctes doit avoir la forme DDD-SIREN-AAAAMMJJ-NUMERO-DE, "
+            "par exemple 063-216302406-20240926-DCM20240926_4-DE."
+        ]
+    errors = []
+    organisation = party.organisation
+    departement = (
+        organisation.commune.departement.code
+        if organisation.commune_id and organisation.commune.departement_id
+        else (organisation.departements.order_by("code").values_list("code", flat=True).first() or "")
+    )
+    if departement and match["dep"] != departement_on_three(departement):
+        errors.append(
+            f"Le département ({match['dep']}) n'est pas celui de la partie ({departement_on_three(departement)})."
+        )
+    if organisation.siren and match["siren"] != organisation.siren:
+        errors.append(f"Le SIREN ({match['siren']}) n'est pas celui de {organisation.name} ({organisation.siren}).")
+    if session_date and match["date"] != session_date.strftime("%Y%m%d"):
+        errors.append(f"La date ({match['date']}) n'est pas celle de la séance ({session_date:%Y%m%d}).")
+    if match["nature"] != "DE":
+        errors.append(f"La nature de l'acte doit être DE (délibération), pas {match['nature']}.")
+    return errors
+
+
+def record_deliberation(deliberation: Deliberation, data: dict, *, by=None, ip=None, signed_act=None) -> Deliberation:
+    """Record a séance's decision. A rejection blocks the party's signature and alerts the
+    adviser; a later séance can adopt it."""
+    with transaction.atomic():
+        deliberation = (
+            Deliberation.objects.select_for_update()
+            .select_related("party__organisation__commune__departement", "convention", "version")
+            .get(pk=deliberation.pk)
+        )
+        convention = deliberation.convention
+        if convention.status not in (Status.DELIBERATIONS, Status.SIGNATURES):
+            raise WorkflowError("Les délibérations de cette convention ne sont plus ouvertes.")
+        if deliberation.outcome == Deliberation.Outcome.ADOPTED:
+            raise WorkflowError("Cette délibération est déjà adoptée.")
+        for name, value in data.items():
+            setattr(deliberation, name, value)
+        deliberation.session_number += 1
+        deliberation.recorded_by = by if by is not None and by.is_authenticated else None
+        deliberation.recorded_at = timezone.now()
+        if signed_act is not None:
+            deliberation.signed_act.save(
+                f"acte-{deliberation.party_id}-{deliberation.session_number}.pdf", signed_act, save=False
+            )
+        deliberation.save()
+        party = deliberation.party
+        adopted = deliberation.outcome == Deliberation.Outcome.ADOPTED
+        audit.record(
+            convention,
+            "deliberation_recorded",
+            f"{party.organisation.name} : délibération {'adoptée' if adopted else 'rejetée'} en séance du "
+            f"{deliberation.session_date:%d/%m/%Y}" + (f" (acte {deliberation.act_id})" if deliberation.act_id else ""),
+            actor=by,
+            party=party,
+            version=deliberation.version,
+            ip=ip,
+            act_id=deliberation.act_id,
+            votes=[deliberation.votes_for, deliberation.votes_against, deliberation.abstentions],
+        )
+        request = SignatureRequest.objects.filter(version=deliberation.version, party=party).first()
+        if adopted:
+            if request and request.status == SignatureRequest.Status.BLOCKED:
+                SignatureRequest.objects.filter(pk=request.pk).update(status=SignatureRequest.Status.WAITING)
+            open_signatures(convention, deliberation.version)
+        else:
+            if request:
+                SignatureRequest.objects.filter(pk=request.pk).update(status=SignatureRequest.Status.BLOCKED)
+            _mail(
+                _advisers(convention),
+                "emails/deliberation_rejected",
+                {
+                    "party": party,
+                    "deliberation": deliberation,
+                    "path": reverse("deliberation_list", kwargs={"convention_pk": convention.pk}),
+                },
+                convention,
+                deliberation.version,
+                party,
+            )
+    return deliberation
+
+
+# --- Signatures ------------------------------------------------------------------------------
+
+
+def _create_signature_requests(convention, version):
+    expires = timezone.now() + timedelta(days=settings.SIGNATURE_LINK_VALIDITY_DAYS)
+    for party in convention.parties.all():
+        if not SignatureRequest.objects.filter(version=version, party=party).exists():
+            SignatureRequest.objects.create(
+                convention=convention,
+                version=version,
+                party=party,
+                signing_group=party.signing_group,
+                token_hash=_hash(secrets.token_urlsafe(32)),  # replaced by the link sent when it opens
+                token_expires_at=expires,
+            )
+
+
+def _may_open(request: SignatureRequest, requests: list[SignatureRequest], deliberations: dict) -> bool:
+    earlier = [r for r in requests if r.signing_group < request.signing_group]
+    if any(r.status != SignatureRequest.Status.SIGNED for r in earlier):
+        return False
+    if request.party.needs_deliberation:
+        deliberation = deliberations.get(request.party_id)
+        return deliberation is not None and deliberation.outcome == Deliberation.Outcome.ADOPTED
+    return True
+
+
+def open_signatures(convention, version) -> list[SignatureRequest]:
+    """Open the requests whose turn has come, and send their single-use links."""
+    requests = list(version.signature_requests.select_related("party__organisation").select_for_update())
+    deliberations = {d.party_id: d for d in version.deliberations.all()}
+    opened = []
+    for request in requests:
+        if request.status == SignatureRequest.Status.WAITING and _may_open(request, requests, deliberations):
+            token = secrets.token_urlsafe(32)
+            request.status = SignatureRequest.Status.OPEN
+            request.token_hash = _hash(token)
+            request.token_expires_at = timezone.now() + timedelta(days=settings.SIGNATURE_LINK_VALIDITY_DAYS)
+            request.opened_at = timezone.now()
+            request.due_date = timezone.localdate() + timedelta(days=settings.SIGNATURE_DELAY_DAYS)
+            request.save()
+            opened.append(request)
+            _mail(
+                _members(request.party, signatories_only=True),
+                "emails/signature_requested",
+                {
+                    "party": request.party,
+                    "request": request,
+                    "path": reverse("signature_sign", kwargs={"token": token}),
+                },
+                convention,
+                version,
+                request.party,
+            )
+    if opened:
+        audit.record(
+            convention,
+            "signatures_opened",
+            "Signature ouverte pour : " + ", ".join(r.party.organisation.name for r in opened),
+            version=version,
+        )
+        if convention.status == Status.DELIBERATIONS:
+            Convention.objects.get(pk=convention.pk).transition(Status.SIGNATURES)
+    return opened
+
+
+def reissue_link(request: SignatureRequest) -> str:
+    """A fresh link for an open request (the old one stops working)."""
+    token = secrets.token_urlsafe(32)
+    SignatureRequest.objects.filter(pk=request.pk).update(
+        token_hash=_hash(token), token_expires_at=timezone.now() + timedelta(days=settings.SIGNATURE_LINK_VALIDITY_DAYS)
+    )
+    return token
+
+
+def request_for_token(token: str) -> SignatureRequest | None:
+    return (
+        SignatureRequest.objects.select_related("party__organisation", "convention", "version")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+
+
+def may_sign(user, request: SignatureRequest) -> bool:
+    """Only a member of the party who is allowed to sign (or its admin, when none is)."""
+    return user.is_authenticated and user in _members(request.party, signatories_only=True)
+
+
+def send_code(request: SignatureRequest, user) -> None:
+    code = f"{secrets.randbelow(10**6):06d}"
+    SignatureRequest.objects.filter(pk=request.pk).update(
+        otp_hash=_hash(f"{request.pk}:{code}"),
+        otp_expires_at=timezone.now() + timedelta(minutes=settings.SIGNATURE_CODE_VALIDITY_MINUTES),
+        otp_attempts=0,
+    )
+    queue_email(
+        to=user.email,
+        template="emails/signature_code",
+        context={"user": user, "convention": request.convention, "party": request.party, "code": code},
+    )
+    audit.record(
+        request.convention,
+        "signature_code",
+        f"Code de signature envoyé à {user.email}",
+        actor=user,
+        party=request.party,
+        version=request.version,
+    )
+
+
+def sign(request: SignatureRequest, user, code: str, *, ip=None) -> SignatureRequest:
+    """Sign with the one-time code; two clicks at the same moment make one signature."""
+    with transaction.atomic():
+        request = (
+            SignatureRequest.objects.select_for_update()
+            .select_related("party__organisation", "convention", "version")
+            .get(pk=request.pk)
+        )
+        if request.status == SignatureRequest.Status.SIGNED:
+            raise WorkflowError("Cette partie a déjà signé.")
+        _check_turn(request)
+        if request.token_expires_at <= timezone.now():
+            raise WorkflowError("Le lien de signature a expiré : demandez-en un nouveau à la Caf.")
+        if not may_sign(user, request):
+            raise WorkflowError("Votre compte n'est pas habilité à signer pour cette partie.")
+        if not request.otp_hash or request.otp_expires_at <= timezone.now():
+            raise WorkflowError("Le code a expiré : demandez un nouveau code.")
+        if request.otp_attempts >= settings.SIGNATURE_CODE_MAX_ATTEMPTS:
+            raise WorkflowError("Trop d'essais : demandez un nouveau code.")
+        if not secrets.compare_digest(request.otp_hash, _hash(f"{request.pk}:{code.strip()}")):
+            SignatureRequest.objects.filter(pk=request.pk).update(otp_attempts=request.otp_attempts + 1)
+            raise WorkflowError("Code incorrect.")
+        _mark_signed(
+            request,
+            user=user,
+            method=SignatureRequest.Method.ELECTRONIC,
+            ip=ip,
+            signer_name=user.get_full_name() or user.email,
+        )
+    return request
+
+
+def _check_turn(request: SignatureRequest):
+    if request.status == SignatureRequest.Status.BLOCKED:
+        raise WorkflowError("La délibération de cette partie a été rejetée : elle ne peut pas signer.")
+    if request.status in (SignatureRequest.Status.WAITING, SignatureRequest.Status.EXPIRED):
+        raise WorkflowError(
+            "Ce n'est pas encore le tour de cette partie de signer."
+            if request.status == "waiting"
+            else "Cette demande de signature a expiré."
+        )
+
+
+def record_paper_signature(request: SignatureRequest, *, signer_name: str, signed_on: date, scan, by=None, ip=None):
+    """The adviser records a signature made on paper, with the scanned page."""
+    with transaction.atomic():
+        request = (
+            SignatureRequest.objects.select_for_update()
+            .select_related("party__organisation", "convention", "version")
+            .get(pk=request.pk)
+        )
+        if request.status == SignatureRequest.Status.SIGNED:
+            raise WorkflowError("Cette partie a déjà signé.")
+        _check_turn(request)
+        request.scan.save(f"signature-{request.party_id}.pdf", scan, save=False)
+        _mark_signed(
+            request,
+            user=by,
+            method=SignatureRequest.Method.PAPER,
+            ip=ip,
+            signer_name=signer_name,
+            signed_at=timezone.make_aware(timezone.datetime.combine(signed_on, timezone.datetime.min.time())),
+        )
+    return request
+
+
+def _mark_signed(request, *, user, method, ip, signer_name, signed_at=None):
+    request.status = SignatureRequest.Status.SIGNED
+    request.signed_at = signed_at or timezone.now()
+    request.signed_by = user if user is not None and user.is_authenticated else None
+    request.signer_name = signer_name
+    request.method = method
+    request.ip_address = ip
+    request.otp_hash = ""
+    request.save()
+    audit.record(
+        request.convention,
+        "signature",
+        f"{request.party.organisation.name} a signé ({request.get_method_display().lower()}, {signer_name})",
+        actor=user,
+        party=request.party,
+        version=request.version,
+        ip=ip,
+        method=method,
+    )
+    version = request.version
+    if not version.signature_requests.exclude(status=SignatureRequest.Status.SIGNED).exists():
+        from governance.tasks import seal_version
+
+        audit.record(
+            request.convention, "all_signed", "Toutes les parties ont signé : scellement demandé", version=version
+        )
+        transaction.on_commit(lambda: seal_version.delay(version.pk))
+    else:
+        open_signatures(request.convention, version)
+
+
+def notify_sealed(version: ConventionVersion) -> None:
+    convention = version.convention
+    users = {u for party in convention.parties.all() for u in _members(party)} | set(_advisers(convention))
+    with transaction.atomic():
+        _mail(
+            sorted(users, key=lambda u: u.email),
+            "emails/convention_sealed",
+            {"version": version, "path": reverse("workflow", kwargs={"convention_pk": convention.pk})},
+            convention,
+            version,
+        )
+
+
+# --- The periodic scan: reminders, deadlines, period -----------------------------------------
+
+
+def _due_for_reminder(obj, now) -> bool:
+    interval = timedelta(days=settings.REMINDER_INTERVAL_DAYS)
+    last = obj.last_reminder_at or getattr(obj, "opened_at", None) or obj.version.frozen_at
+    return obj.reminders_sent < settings.REMINDER_MAX_COUNT and last + interval <= now
+
+
+def scan(now=None) -> dict:
+    """Due dates live in the database; this scan (Celery beat, hourly) acts on them once:
+    each step updates the row it acts on, so a second run does nothing more."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    counts = {
+        "deliberation_reminders": 0,
+        "signature_reminders": 0,
+        "expired": 0,
+        "escalations": 0,
+        "in_force": 0,
+        "ended": 0,
+    }
+    pending = (
+        Deliberation.objects.pending()
+        .select_related("party__organisation", "convention", "version")
+        .filter(convention__status__in=[Status.DELIBERATIONS, Status.SIGNATURES])
+    )
+    for deliberation in pending:
+        if deliberation.due_date < today:
+            continue
+        if _due_for_reminder(deliberation, now):
+            with transaction.atomic():
+                claimed = Deliberation.objects.filter(
+                    pk=deliberation.pk, reminders_sent=deliberation.reminders_sent
+                ).update(reminders_sent=deliberation.reminders_sent + 1, last_reminder_at=now)
+                if claimed:
+                    _mail(
+                        _members(deliberation.party),
+                        "emails/deliberation_reminder",
+                        {
+                            "party": deliberation.party,
+                            "due": deliberation.due_date,
+                            "path": reverse("deliberation_list", kwargs={"convention_pk": deliberation.convention_id}),
+                        },
+                        deliberation.convention,
+                        deliberation.version,
+                        deliberation.party,
+                    )
+                    counts["deliberation_reminders"] += 1
+    open_requests = SignatureRequest.objects.filter(status=SignatureRequest.Status.OPEN).select_related(
+        "party__organisation", "convention", "version"
+    )
+    for request in open_requests:
+        if request.due_date and request.due_date < today or request.token_expires_at <= now:
+            with transaction.atomic():
+                if SignatureRequest.objects.filter(pk=request.pk, status=SignatureRequest.Status.OPEN).update(
+                    status=SignatureRequest.Status.EXPIRED
+                ):
+                    audit.record(
+                        request.convention,
+                        "expiry",
+                        f"Demande de signature expirée : {request.party.organisation.name}",
+                        party=request.party,
+                        version=request.version,
+                    )
+                    _mail(
+                        _advisers(request.convention),
+                        "emails/escalation",
+                        {
+                            "what": f"la signature de {request.party.organisation.name}",
+                            "path": reverse("workflow", kwargs={"convention_pk": request.convention_id}),
+                        },
+                        request.convention,
+                        request.version,
+                        request.party,
+                    )
+                    counts["expired"] += 1
+                    counts["escalations"] += 1
+        elif _due_for_reminder(request, now):
+            with transaction.atomic():
+                token = None
+                if SignatureRequest.objects.filter(pk=request.pk, reminders_sent=request.reminders_sent).update(
+                    reminders_sent=request.reminders_sent + 1, last_reminder_at=now
+                ):
+                    token = reissue_link(request)
+                    _mail(
+                        _members(request.party, signatories_only=True),
+                        "emails/signature_reminder",
+                        {
+                            "party": request.party,
+                            "request": request,
+                            "path": reverse("signature_sign", kwargs={"token": token}),
+                        },
+                        request.convention,
+                        request.version,
+                        request.party,
+                    )
+                    counts["signature_reminders"] += 1
+    late = Deliberation.objects.pending().filter(
+        due_date__lt=today, convention__status__in=[Status.DELIBERATIONS, Status.SIGNATURES]
+    )
+    for deliberation in late.select_related("party__organisation", "convention", "version"):
+        with transaction.atomic():
+            # Escalate once: the reminder count passes the maximum.
+            if Deliberation.objects.filter(pk=deliberation.pk, reminders_sent__lte=settings.REMINDER_MAX_COUNT).update(
+                reminders_sent=settings.REMINDER_MAX_COUNT + 1, last_reminder_at=now
+            ):
+                audit.record(
+                    deliberation.convention,
+                    "escalation",
+                    f"Délibération en retard : {deliberation.party.organisation.name} (échéance {deliberation.due_date:%d/%m/%Y})",
+                    party=deliberation.party,
+                    version=deliberation.version,
+                )
+                _mail(
+                    _advisers(deliberation.convention),
+                    "emails/escalation",
+                    {
+                        "what": f"la délibération de {deliberation.party.organisation.name}",
+                        "path": reverse("deliberation_list", kwargs={"convention_pk": deliberation.convention_id}),
+                    },
+                    deliberation.convention,
+                    deliberation.version,
+                    deliberation.party,
+                )
+                counts["escalations"] += 1
+    for convention in Convention.objects.filter(status=Status.SIGNED, start_date__lte=today, end_date__gte=today):
+        convention.transition(Status.IN_FORCE)
+        audit.record(convention, "in_force", f"Convention en vigueur depuis le {convention.start_date:%d/%m/%Y}")
+        counts["in_force"] += 1
+    for convention in Convention.objects.filter(status__in=[Status.SIGNED, Status.IN_FORCE], end_date__lt=today):
+        convention.transition(Status.ENDED)
+        audit.record(convention, "ended", f"Convention terminée le {convention.end_date:%d/%m/%Y}")
+        counts["ended"] += 1
+    return counts
+
+
+def start_amendment(convention: Convention, *, by=None, ip=None) -> None:
+    """An avenant: the signed text reopens as a draft that will be version N+1; version N
+    and its sealed PDF stay as they are."""
+    with transaction.atomic():
+        convention = Convention.objects.select_for_update().get(pk=convention.pk)
+        if convention.status not in (Status.SIGNED, Status.IN_FORCE):
+            raise WorkflowError("Un avenant se prépare sur une convention signée ou en vigueur.")
+        version = current_version(convention)
+        convention.transition(Status.DRAFT, by=by)
+        audit.record(
+            convention,
+            "amendment",
+            f"Avenant ouvert : la version {version.number + 1} est en préparation",
+            actor=by,
+            version=version,
+            ip=ip,
+        )
