@@ -162,7 +162,7 @@ def request_documents(convention, user) -> DocumentJob:
 
     with transaction.atomic():
         active = (
-            convention.document_jobs.select_for_update()
+            convention.document_jobs.select_for_update(of=("self",))
             .filter(status__in=[DocumentJob.Status.PENDING, DocumentJob.Status.RUNNING])
             .first()
         )

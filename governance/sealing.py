@@ -131,7 +131,9 @@ def seal(version: ConventionVersion) -> ConventionVersion:
     from pyhanko.sign import fields, signers
 
     with transaction.atomic():
-        version = ConventionVersion.objects.select_for_update().select_related("convention").get(pk=version.pk)
+        version = (
+            ConventionVersion.objects.select_for_update(of=("self",)).select_related("convention").get(pk=version.pk)
+        )
         if version.signed_sha256:
             return version
         if version.signature_requests.exclude(status=SignatureRequest.Status.SIGNED).exists():

@@ -41,7 +41,7 @@ def current_version(convention) -> ConventionVersion | None:
 def freeze(convention: Convention, *, by=None, ip=None) -> ConventionVersion:
     """Take version N: the snapshot, its PDF and their SHA-256, immutable."""
     with transaction.atomic():
-        convention = Convention.objects.select_for_update().get(pk=convention.pk)
+        convention = Convention.objects.select_for_update(of=("self",)).get(pk=convention.pk)
         if convention.status != Status.REVIEW:
             raise WorkflowError("Seule une convention en relecture peut être figée.")
         if not convention.parties.exists():
@@ -81,7 +81,7 @@ def freeze(convention: Convention, *, by=None, ip=None) -> ConventionVersion:
 def unfreeze(convention: Convention, *, by=None, ip=None) -> None:
     """Back to draft, possible until deliberations start; the version is kept, superseded."""
     with transaction.atomic():
-        convention = Convention.objects.select_for_update().get(pk=convention.pk)
+        convention = Convention.objects.select_for_update(of=("self",)).get(pk=convention.pk)
         if convention.status != Status.FROZEN:
             raise WorkflowError(
                 "Seule une convention figée dont les délibérations n'ont pas commencé revient au brouillon."
@@ -135,7 +135,7 @@ def launch_deliberations(convention: Convention, *, by=None, ip=None) -> list[De
     from governance.generation import request_documents
 
     with transaction.atomic():
-        convention = Convention.objects.select_for_update().get(pk=convention.pk)
+        convention = Convention.objects.select_for_update(of=("self",)).get(pk=convention.pk)
         if convention.status != Status.FROZEN:
             raise WorkflowError("Les délibérations se lancent sur une convention figée.")
         version = current_version(convention)
@@ -215,7 +215,7 @@ def record_deliberation(deliberation: Deliberation, data: dict, *, by=None, ip=N
     adviser; a later séance can adopt it."""
     with transaction.atomic():
         deliberation = (
-            Deliberation.objects.select_for_update()
+            Deliberation.objects.select_for_update(of=("self",))
             .select_related("party__organisation__commune__departement", "convention", "version")
             .get(pk=deliberation.pk)
         )
@@ -300,7 +300,7 @@ def _may_open(request: SignatureRequest, requests: list[SignatureRequest], delib
 
 def open_signatures(convention, version) -> list[SignatureRequest]:
     """Open the requests whose turn has come, and send their single-use links."""
-    requests = list(version.signature_requests.select_related("party__organisation").select_for_update())
+    requests = list(version.signature_requests.select_related("party__organisation").select_for_update(of=("self",)))
     deliberations = {d.party_id: d for d in version.deliberations.all()}
     opened = []
     for request in requests:
@@ -385,7 +385,7 @@ def sign(request: SignatureRequest, user, code: str, *, ip=None) -> SignatureReq
     """Sign with the one-time code; two clicks at the same moment make one signature."""
     with transaction.atomic():
         request = (
-            SignatureRequest.objects.select_for_update()
+            SignatureRequest.objects.select_for_update(of=("self",))
             .select_related("party__organisation", "convention", "version")
             .get(pk=request.pk)
         )
@@ -428,7 +428,7 @@ def record_paper_signature(request: SignatureRequest, *, signer_name: str, signe
     """The adviser records a signature made on paper, with the scanned page."""
     with transaction.atomic():
         request = (
-            SignatureRequest.objects.select_for_update()
+            SignatureRequest.objects.select_for_update(of=("self",))
             .select_related("party__organisation", "convention", "version")
             .get(pk=request.pk)
         )
@@ -632,7 +632,7 @@ def start_amendment(convention: Convention, *, by=None, ip=None) -> None:
     """An avenant: the signed text reopens as a draft that will be version N+1; version N
     and its sealed PDF stay as they are."""
     with transaction.atomic():
-        convention = Convention.objects.select_for_update().get(pk=convention.pk)
+        convention = Convention.objects.select_for_update(of=("self",)).get(pk=convention.pk)
         if convention.status not in (Status.SIGNED, Status.IN_FORCE):
             raise WorkflowError("Un avenant se prépare sur une convention signée ou en vigueur.")
         version = current_version(convention)

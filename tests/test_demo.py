@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ctg.models import Convention, OutboundEmail
+from governance import sealing
 from territories.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from territories.models import Membership, User
 
@@ -49,6 +50,15 @@ def test_the_demo_holds_the_four_seed_ctgs_and_each_account_sees_its_own(client,
     assert set(plaine_limagne.axes.values_list("title", flat=True)) >= {"La famille", "Les gens du voyage"}
     assert conventions.get(epci__name="CA Montluçon Communauté").period_label == "2021-2025"
     assert conventions.get(commune__name="L'Union").axes.count() == 8  # its 8 enjeux
+    # Montluçon Communauté went through the whole workflow: sealed, with its audit trail.
+    montlucon = conventions.get(epci__name="CA Montluçon Communauté")
+    version = montlucon.versions.get()
+    assert version.signed_sha256 and sealing.verify(version.signed_pdf.open("rb").read()).ok
+    assert montlucon.deliberations.get().act_id == "003-200071082-20220630-D2022_045-DE"
+    assert montlucon.signature_requests.filter(status="signed").count() == 2
+    assert {"freeze", "deliberation_recorded", "signature", "seal"} <= set(
+        montlucon.audit_events.values_list("kind", flat=True)
+    )
     for email, expected in VISIBLE.items():
         client.logout()
         assert client.login(username=email, password=DEMO_PASSWORD)

@@ -78,3 +78,104 @@ def test_documents_are_produced_by_the_worker(worker):
     job.refresh_from_db()
     assert (job.done, job.total) == (3, 3)
     assert job.documents.count() == 3
+
+
+def test_plaine_limagne_from_freeze_to_a_sealed_pdf_and_an_avenant(worker):
+    """The workflow issue's "done when", with the worker sealing once everyone has signed."""
+    import re
+    from datetime import date
+
+    from django.core.files.base import ContentFile
+
+    from ctg import exchange
+    from ctg.demo import DEMO_DOCUMENTS
+    from ctg.lifecycle import Status
+    from governance import sealing, workflows
+    from governance.models import Deliberation, SignatureRequest
+    from territories.models import Role
+
+    path = next(p for p in DEMO_DOCUMENTS if "plaine-limagne" in p.name)
+    convention = exchange.import_convention(path.read_bytes())
+    adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+    signers = {
+        party.pk: MembershipFactory(organisation=party.organisation, role=Role.ADMIN, is_signatory=True).user
+        for party in convention.parties.exclude(organisation=convention.caf)
+    }
+    convention.transition(Status.REVIEW)
+    version = workflows.freeze(convention, by=adviser)
+    workflows.launch_deliberations(convention, by=adviser)
+    deliberations = list(
+        Deliberation.objects.filter(convention=convention).select_related("party__organisation__commune")
+    )
+    assert len(deliberations) == 26
+
+    def record(deliberation, outcome, day):
+        organisation = deliberation.party.organisation
+        departement = "063"
+        act_id = f"{departement}-{organisation.siren}-{day:%Y%m%d}-D{day:%Y%m%d}_1-DE" if outcome == "adopted" else ""
+        workflows.record_deliberation(
+            deliberation,
+            {
+                "session_date": day,
+                "outcome": outcome,
+                "in_office": 15,
+                "present": 12,
+                "represented": 1,
+                "voting": 13,
+                "votes_for": 12 if outcome == "adopted" else 3,
+                "votes_against": 1 if outcome == "adopted" else 10,
+                "abstentions": 0,
+                "act_id": act_id,
+            },
+            by=adviser,
+        )
+
+    rejected = deliberations[0]
+    record(rejected, "rejected", date(2024, 9, 20))
+    for deliberation in deliberations[1:]:
+        record(deliberation, "adopted", date(2024, 9, 26))
+    record(Deliberation.objects.get(pk=rejected.pk), "adopted", date(2024, 10, 10))
+    assert Deliberation.objects.filter(convention=convention, outcome="adopted").count() == 26
+
+    def sign_open_requests():
+        for request in SignatureRequest.objects.filter(convention=convention, status="open").select_related(
+            "party__organisation"
+        ):
+            if request.party.organisation_id == convention.caf_id:
+                workflows.record_paper_signature(
+                    request,
+                    signer_name="Le Directeur",
+                    signed_on=date.today(),
+                    scan=ContentFile(b"%PDF-1.4 scan", name="scan.pdf"),
+                    by=adviser,
+                )
+            else:
+                signer = signers[request.party_id]
+                workflows.send_code(request, signer)
+                email = OutboundEmail.objects.filter(to=signer.email, subject__startswith="Votre code").latest(
+                    "created_at"
+                )
+                workflows.sign(request, signer, re.search(r"\d{6}", email.subject).group(0))
+
+    for _group in range(3):  # communes, then the EPCI and partners, then the CAF
+        sign_open_requests()
+    assert not SignatureRequest.objects.filter(convention=convention).exclude(status="signed").exists()
+    assert wait_until(lambda: version.__class__.objects.get(pk=version.pk).signed_sha256 != "", timeout=90)
+    version.refresh_from_db()
+    signed = version.signed_pdf.open("rb").read()
+    result = sealing.verify(signed)
+    assert result.ok and result.version == version
+    convention.refresh_from_db()
+    assert convention.status in (Status.SIGNED, Status.IN_FORCE)
+
+    # An avenant starts version 2; version 1 stays intact, byte for byte.
+    if convention.status == Status.SIGNED:
+        convention.transition(Status.IN_FORCE)
+    workflows.start_amendment(convention, by=adviser)
+    convention.refresh_from_db()
+    convention.transition(Status.REVIEW)
+    version_2 = workflows.freeze(convention, by=adviser)
+    assert version_2.number == 2
+    version.refresh_from_db()
+    assert version.signed_pdf.open("rb").read() == signed
+    assert sealing.verify(signed).ok

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ctg.demo import load_demo_conventions
+from ctg.demo import load_demo_conventions, run_demo_workflow
 from territories.demo import DEMO_PASSWORD, load_demo_accounts, load_demo_organisations
 from territories.models import Commune
 
@@ -14,9 +14,14 @@ class Command(BaseCommand):
         organisations = load_demo_organisations()
         accounts = load_demo_accounts(organisations)
         conventions = load_demo_conventions()
+        montlucon = next(c for c in conventions if c.epci_id and c.epci.siren == "200071082")
+        run_demo_workflow(montlucon)
         self.stdout.write(self.style.SUCCESS("Conventions de démonstration :"))
         for convention in conventions:
-            self.stdout.write(f"  {convention.title} ({convention.parties.count()} parties)")
+            convention.refresh_from_db()
+            self.stdout.write(
+                f"  {convention.title} ({convention.parties.count()} parties, {convention.get_status_display().lower()})"
+            )
         self.stdout.write(self.style.SUCCESS(f"Comptes de démonstration (mot de passe pour tous : {DEMO_PASSWORD})"))
         self.stdout.write(f"  {'staff@demo.example':45} équipe plateforme (administration Django)")
         for account, _user in accounts:

@@ -11,7 +11,8 @@ from governance.generation import produce_documents
 class Command(BaseCommand):
     help = (
         "Écrit dans DIR la convention (PDF) et chaque délibération (PDF et DOCX) de la version courante, "
-        "avec le même code que les tâches Celery (les documents déjà produits sont réutilisés)."
+        "et le PDF signé et scellé s'il existe, avec le même code que les tâches Celery "
+        "(les documents déjà produits sont réutilisés)."
     )
 
     def add_arguments(self, parser):
@@ -25,11 +26,14 @@ class Command(BaseCommand):
         started = time.perf_counter()
         produced = produce_documents(convention)
         out.mkdir(parents=True, exist_ok=True)
-        for document in produced:
-            with document.file.open("rb") as source, open(out / document.filename, "wb") as target:
+        files = [(document.file, document.filename) for document in produced]
+        for version in convention.versions.exclude(signed_sha256=""):
+            files.append((version.signed_pdf, f"convention-version-{version.number}-signee.pdf"))
+        for field_file, filename in files:
+            with field_file.open("rb") as source, open(out / filename, "wb") as target:
                 shutil.copyfileobj(source, target)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{len(produced)} document(s) écrit(s) dans {out} en {time.perf_counter() - started:.1f} s."
+                f"{len(files)} document(s) écrit(s) dans {out} en {time.perf_counter() - started:.1f} s."
             )
         )

@@ -1,0 +1,449 @@
+"""Freeze, deliberations, signatures, seal, verification, reminders and avenant."""
+
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from ctg import exchange
+from ctg.demo import DEMO_DOCUMENTS
+from ctg.lifecycle import Status
+from ctg.models import Convention, OutboundEmail
+from governance import sealing, workflows
+from governance.models import AuditEvent, Deliberation, SignatureRequest
+from territories.models import Membership, Role
+from territories.services import organisation_for_commune
+from tests.factories import MembershipFactory
+
+ACT_ID = "063-216301242-20240315-DCM2024_12-DE"
+
+
+def demo(name):
+    path = next(p for p in DEMO_DOCUMENTS if name in p.name)
+    return exchange.import_convention(path.read_bytes())
+
+
+@pytest.fixture
+def cournon(db):
+    convention = demo("commune-2023-2026")
+    convention.transition(Status.REVIEW)
+    return convention
+
+
+@pytest.fixture
+def adviser(cournon):
+    return MembershipFactory(organisation=cournon.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+
+
+@pytest.fixture
+def mayor(cournon):
+    return MembershipFactory(
+        organisation=organisation_for_commune(cournon.commune), role=Role.COMMUNE_OFFICER, is_signatory=True
+    ).user
+
+
+def adopted(**overrides):
+    data = {
+        "session_date": date(2024, 3, 15),
+        "outcome": "adopted",
+        "in_office": 33,
+        "present": 30,
+        "represented": 2,
+        "voting": 32,
+        "votes_for": 30,
+        "votes_against": 0,
+        "abstentions": 2,
+        "act_id": ACT_ID,
+    }
+    data.update(overrides)
+    return data
+
+
+def form(data):
+    return {key: (value.isoformat() if isinstance(value, date) else value) for key, value in data.items()}
+
+
+def last_code(user):
+    email = OutboundEmail.objects.filter(to=user.email, subject__startswith="Votre code").latest("created_at")
+    return re.search(r"(\d{6})", email.subject).group(1)
+
+
+def link_of(user):
+    email = OutboundEmail.objects.filter(to=user.email, subject__startswith="Signature attendue").latest("created_at")
+    return re.search(r"https?://[^/\s]+(/signature/\S+/)", email.body).group(1)
+
+
+def test_freezing_takes_an_immutable_version(client, cournon, adviser):
+    client.force_login(adviser)
+    client.post(reverse("workflow_action", kwargs={"convention_pk": cournon.pk}), {"action": "freeze"})
+    cournon.refresh_from_db()
+    assert cournon.status == Status.FROZEN
+    version = cournon.versions.get()
+    pdf = version.pdf.open("rb").read()
+    import hashlib
+
+    assert hashlib.sha256(pdf).hexdigest() == version.pdf_sha256
+    assert version.snapshot["title"] == cournon.title
+    assert not any("PROJET" in page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert AuditEvent.objects.filter(convention=cournon, kind="freeze").exists()
+    # Frozen: no more edits.
+    assert client.get(reverse("axis_create", kwargs={"convention_pk": cournon.pk})).status_code == 403
+    # Back to draft is possible until deliberations start; the version is kept, superseded.
+    client.post(reverse("workflow_action", kwargs={"convention_pk": cournon.pk}), {"action": "unfreeze"})
+    cournon.refresh_from_db()
+    assert cournon.status == Status.DRAFT and cournon.versions.get().superseded
+
+
+def test_only_the_caf_runs_the_workflow(client, cournon, mayor):
+    client.force_login(mayor)
+    response = client.post(reverse("workflow_action", kwargs={"convention_pk": cournon.pk}), {"action": "freeze"})
+    assert response.status_code == 403
+    assert not cournon.versions.exists()
+
+
+def test_launching_creates_a_deliberation_per_council_and_tells_its_members(
+    cournon, adviser, mayor, django_capture_on_commit_callbacks
+):
+    workflows.freeze(cournon, by=adviser)
+    with django_capture_on_commit_callbacks(execute=False):
+        workflows.launch_deliberations(cournon, by=adviser)
+    cournon.refresh_from_db()
+    assert cournon.status == Status.DELIBERATIONS
+    deliberation = Deliberation.objects.get(convention=cournon)
+    assert deliberation.party.organisation.commune == cournon.commune
+    assert OutboundEmail.objects.filter(to=mayor.email, subject__startswith="Délibération à inscrire").exists()
+    # The CAF needs no deliberation, but signs after the commune.
+    statuses = dict(
+        SignatureRequest.objects.filter(convention=cournon).values_list("party__organisation__kind", "status")
+    )
+    assert statuses == {"commune": "waiting", "caf": "waiting"}
+
+
+@pytest.mark.parametrize(
+    "act_id, message",
+    [
+        ("063-216301242-2024-03-15-X-DE", "doit avoir la forme DDD-SIREN-AAAAMMJJ-NUMERO-DE"),
+        ("064-216301242-20240315-DCM12-DE", "Le département (064) n'est pas celui de la partie (063)"),
+        ("063-216302406-20240315-DCM12-DE", "Le SIREN (216302406) n'est pas celui de Commune de Cournon"),
+        ("063-216301242-20240316-DCM12-DE", "La date (20240316) n'est pas celle de la séance (20240315)"),
+        ("063-216301242-20240315-DCM12-AR", "La nature de l'acte doit être DE"),
+        ("063-216301242-20240315-NUMERO_BEAUCOUP_TROP_LONG-DE", "doit avoir la forme"),
+    ],
+)
+def test_a_wrong_act_id_is_refused_with_its_reason(client, cournon, adviser, mayor, act_id, message):
+    workflows.freeze(cournon, by=adviser)
+    workflows.launch_deliberations(cournon, by=adviser)
+    deliberation = Deliberation.objects.get(convention=cournon)
+    client.force_login(mayor)
+    url = reverse("deliberation_record", kwargs={"convention_pk": cournon.pk, "deliberation_pk": deliberation.pk})
+    response = client.post(url, form(adopted(act_id=act_id)))
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
+    deliberation.refresh_from_db()
+    assert deliberation.outcome == "pending"
+
+
+def test_a_rejection_blocks_the_signature_and_a_new_seance_adopts(client, cournon, adviser, mayor):
+    workflows.freeze(cournon, by=adviser)
+    workflows.launch_deliberations(cournon, by=adviser)
+    deliberation = Deliberation.objects.get(convention=cournon)
+    client.force_login(mayor)
+    url = reverse("deliberation_record", kwargs={"convention_pk": cournon.pk, "deliberation_pk": deliberation.pk})
+    response = client.post(url, form(adopted(outcome="rejected", votes_for=10, votes_against=20, act_id="")))
+    assert response.status_code == 302
+    request = SignatureRequest.objects.get(convention=cournon, party=deliberation.party)
+    assert request.status == "blocked"
+    assert OutboundEmail.objects.filter(to=adviser.email, subject__startswith="Délibération rejetée").exists()
+    progress = client.get(reverse("deliberation_list", kwargs={"convention_pk": cournon.pk})).content.decode()
+    assert "0 / 1" in progress and "1 rejetée" in progress
+
+    pdf = SimpleUploadedFile("acte.pdf", b"%PDF-1.4 acte signe", content_type="application/pdf")
+    response = client.post(
+        url,
+        {
+            **form(adopted(session_date=date(2024, 4, 2), act_id="063-216301242-20240402-DCM2024_20-DE")),
+            "signed_act": pdf,
+        },
+    )
+    assert response.status_code == 302
+    deliberation.refresh_from_db()
+    assert (deliberation.outcome, deliberation.session_number) == ("adopted", 2)
+    assert deliberation.signed_act.name.endswith(".pdf")
+    request.refresh_from_db()
+    assert request.status == "open"
+    assert "1 / 1" in client.get(reverse("deliberation_list", kwargs={"convention_pk": cournon.pk})).content.decode()
+
+
+def test_the_signed_act_must_be_a_real_pdf(client, cournon, adviser, mayor):
+    workflows.freeze(cournon, by=adviser)
+    workflows.launch_deliberations(cournon, by=adviser)
+    deliberation = Deliberation.objects.get(convention=cournon)
+    client.force_login(mayor)
+    url = reverse("deliberation_record", kwargs={"convention_pk": cournon.pk, "deliberation_pk": deliberation.pk})
+    fake = SimpleUploadedFile("acte.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client.post(url, {**form(adopted()), "signed_act": fake})
+    assert response.status_code == 400
+    assert "n&#x27;est pas un PDF" in response.content.decode()
+    deliberation.refresh_from_db()
+    assert deliberation.outcome == "pending" and not deliberation.signed_act
+
+
+def open_commune_signature(cournon, adviser):
+    workflows.freeze(cournon, by=adviser)
+    workflows.launch_deliberations(cournon, by=adviser)
+    workflows.record_deliberation(Deliberation.objects.get(convention=cournon), adopted(), by=adviser)
+    return SignatureRequest.objects.get(convention=cournon, party__organisation__kind="commune")
+
+
+def test_signing_needs_the_link_a_signatory_account_and_the_emailed_code(client, cournon, adviser, mayor):
+    request = open_commune_signature(cournon, adviser)
+    link = link_of(mayor)
+    token = link.split("/")[2]
+    assert token not in request.token_hash and len(request.token_hash) == 64  # hashed at rest
+    # Not logged in: the login page.
+    assert client.get(link).status_code == 302
+    # Another member of the commune who may not sign: nothing to see.
+    clerk = MembershipFactory(organisation=request.party.organisation, role=Role.COMMUNE_OFFICER).user
+    client.force_login(clerk)
+    assert client.get(link).status_code == 404
+
+    client.force_login(mayor)
+    client.post(link, {"action": "send_code"})
+    response = client.post(link, {"action": "sign", "code": "000000" if last_code(mayor) != "000000" else "111111"})
+    assert "Code incorrect" in response.content.decode()
+    response = client.post(link, {"action": "sign", "code": last_code(mayor)})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "signed" and request.method == "electronic" and request.signed_by == mayor
+    assert request.ip_address == "127.0.0.1"
+    # The next group (the CAF) is now open.
+    assert SignatureRequest.objects.get(convention=cournon, party__organisation__kind="caf").status == "open"
+
+
+def test_a_link_used_out_of_turn_cannot_sign(client, cournon, adviser, mayor):
+    open_commune_signature(cournon, adviser)
+    caf_request = SignatureRequest.objects.get(convention=cournon, party__organisation__kind="caf")
+    assert caf_request.status == "waiting"
+    token = workflows.reissue_link(caf_request)  # a link passed on early
+    client.force_login(adviser)
+    response = client.post(reverse("signature_sign", kwargs={"token": token}), {"action": "send_code"}, follow=True)
+    assert "pas encore le tour" in response.content.decode()
+    caf_request.refresh_from_db()
+    with pytest.raises(workflows.WorkflowError, match="pas encore le tour"):
+        workflows.sign(caf_request, adviser, "123456")
+    assert caf_request.status == "waiting"
+
+
+def test_two_clicks_at_the_same_moment_make_one_signature(cournon, adviser, mayor):
+    request = open_commune_signature(cournon, adviser)
+    workflows.send_code(request, mayor)
+    code = last_code(mayor)
+    workflows.sign(request, mayor, code)
+    with pytest.raises(workflows.WorkflowError, match="déjà signé"):
+        workflows.sign(request, mayor, code)
+    assert AuditEvent.objects.filter(convention=cournon, kind="signature").count() == 1
+
+
+def test_the_caf_records_a_signature_on_paper(client, cournon, adviser, mayor, django_capture_on_commit_callbacks):
+    request = open_commune_signature(cournon, adviser)
+    workflows.send_code(request, mayor)
+    workflows.sign(request, mayor, last_code(mayor))
+    caf_request = SignatureRequest.objects.get(convention=cournon, party__organisation__kind="caf")
+    client.force_login(adviser)
+    url = reverse("signature_paper", kwargs={"convention_pk": cournon.pk, "request_pk": caf_request.pk})
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            url,
+            {
+                "signer_name": "M. le Directeur",
+                "signed_on": date.today().isoformat(),
+                "scan": SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan"),
+            },
+        )
+    assert response.status_code == 302
+    caf_request.refresh_from_db()
+    assert caf_request.method == "paper" and caf_request.scan
+    assert len(callbacks) == 1  # every party has signed: the seal is queued after the commit
+
+
+def sign_everything(cournon, adviser, mayor):
+    request = open_commune_signature(cournon, adviser)
+    workflows.send_code(request, mayor)
+    workflows.sign(request, mayor, last_code(mayor), ip="192.0.2.10")
+    caf_request = SignatureRequest.objects.get(convention=cournon, party__organisation__kind="caf")
+    workflows.record_paper_signature(
+        caf_request,
+        signer_name="M. le Directeur",
+        signed_on=date.today(),
+        scan=SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan"),
+        by=adviser,
+    )
+    return workflows.current_version(cournon)
+
+
+def test_the_sealed_pdf_verifies_and_a_changed_byte_breaks_it(client, cournon, adviser, mayor, tmp_path):
+    version = sealing.seal(sign_everything(cournon, adviser, mayor))
+    cournon.refresh_from_db()
+    assert cournon.status == Status.SIGNED
+    content = version.signed_pdf.open("rb").read()
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    signature = PdfFileReader(io.BytesIO(content)).embedded_signatures[0]
+    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[sealing.platform_certificate()]))
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage.name == "ENTIRE_FILE"
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages[-2:])
+    assert "Page des signatures" in text and "Page de preuves" in text
+    assert ACT_ID.replace("-DCM", "-\nDCM")[:20] in text or "063-216301242-20240315" in text
+    assert version.pdf_sha256 in text.replace("\n", "")
+    assert "192.0.2.10" in text and "signature manuscrite" in text.lower()
+
+    result = sealing.verify(content)
+    assert result.ok and result.version == version
+    changed = bytearray(content)
+    position = content.index(b"Page des signatures") if b"Page des signatures" in content else len(content) // 2
+    changed[position] ^= 0x01
+    assert not sealing.verify(bytes(changed)).ok
+
+    # The public page and the command say the same.
+    client.logout()
+    response = client.post(reverse("verify_document"), {"document": SimpleUploadedFile("c.pdf", content)})
+    assert "Document intact" in response.content.decode()
+    response = client.post(reverse("verify_document"), {"document": SimpleUploadedFile("c.pdf", bytes(changed))})
+    assert "Document intact" not in response.content.decode()
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(content)
+    out = io.StringIO()
+    call_command("verify_document", str(path), stdout=out)
+    assert "Document intact" in out.getvalue()
+    path.write_bytes(bytes(changed))
+    with pytest.raises(CommandError):
+        call_command("verify_document", str(path))
+
+
+def test_sealing_twice_changes_nothing(cournon, adviser, mayor):
+    version = sealing.seal(sign_everything(cournon, adviser, mayor))
+    digest = version.signed_sha256
+    again = sealing.seal(version)
+    assert again.signed_sha256 == digest
+    assert AuditEvent.objects.filter(convention=cournon, kind="seal").count() == 1
+
+
+def test_an_avenant_opens_version_2_and_version_1_stays_intact(client, cournon, adviser, mayor):
+    version_1 = sealing.seal(sign_everything(cournon, adviser, mayor))
+    signed_bytes = version_1.signed_pdf.open("rb").read()
+    client.force_login(adviser)
+    client.post(reverse("workflow_action", kwargs={"convention_pk": cournon.pk}), {"action": "amend"})
+    cournon.refresh_from_db()
+    assert cournon.status == Status.DRAFT
+    sheet = cournon.sheets.first()
+    sheet.title = "Action revue par avenant"
+    sheet.save()
+    cournon.transition(Status.REVIEW)
+    version_2 = workflows.freeze(cournon, by=adviser)
+    assert (version_2.number, version_2.kind) == (2, "avenant")
+    version_1.refresh_from_db()
+    assert version_1.signed_pdf.open("rb").read() == signed_bytes
+    assert sealing.verify(signed_bytes).version == version_1
+    response = client.get(
+        reverse("version_signed_pdf", kwargs={"convention_pk": cournon.pk, "version_pk": version_1.pk})
+    )
+    assert b"".join(response.streaming_content) == signed_bytes
+
+
+def test_reminders_and_deadlines_act_once(cournon, adviser, mayor, settings):
+    settings.REMINDER_INTERVAL_DAYS = 7
+    workflows.freeze(cournon, by=adviser)
+    workflows.launch_deliberations(cournon, by=adviser)
+    later = timezone.now() + timedelta(days=8)
+    assert workflows.scan(now=later)["deliberation_reminders"] == 1
+    assert workflows.scan(now=later)["deliberation_reminders"] == 0  # the same scan twice: one e-mail
+    reminders = OutboundEmail.objects.filter(to=mayor.email, subject__startswith="Rappel : délibération")
+    assert reminders.count() == 1
+    deliberation = Deliberation.objects.get(convention=cournon)
+    past_due = timezone.now() + timedelta(days=deliberation.due_date.toordinal() - date.today().toordinal() + 1)
+    assert workflows.scan(now=past_due)["escalations"] == 1
+    assert workflows.scan(now=past_due)["escalations"] == 0
+    assert OutboundEmail.objects.filter(to=adviser.email, subject__startswith="Échéance dépassée").count() == 1
+
+
+def test_an_expired_signature_request_is_marked_and_escalated(cournon, adviser, mayor):
+    request = open_commune_signature(cournon, adviser)
+    late = timezone.now() + timedelta(days=61)
+    assert workflows.scan(now=late)["expired"] == 1
+    request.refresh_from_db()
+    assert request.status == "expired"
+    with pytest.raises(workflows.WorkflowError, match="expiré"):
+        workflows.sign(request, mayor, "123456")
+
+
+def test_conventions_enter_force_and_end_by_their_dates(cournon, adviser, mayor):
+    sealing.seal(sign_everything(cournon, adviser, mayor))
+    Convention.objects.filter(pk=cournon.pk).update(start_date=date(2024, 1, 1), end_date=date(2027, 12, 31))
+    assert workflows.scan()["in_force"] == 1
+    cournon.refresh_from_db()
+    assert cournon.status == Status.IN_FORCE
+    Convention.objects.filter(pk=cournon.pk).update(start_date=date(2021, 1, 1), end_date=date(2024, 12, 31))
+    assert workflows.scan()["ended"] == 1
+    cournon.refresh_from_db()
+    assert cournon.status == Status.ENDED
+
+
+def test_the_audit_trail_is_append_only_and_exported(client, cournon, adviser, mayor):
+    sign_everything(cournon, adviser, mayor)
+    event = AuditEvent.objects.filter(convention=cournon).first()
+    with pytest.raises(PermissionError):
+        event.message = "réécrit"
+        event.save()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(convention=cournon).delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(convention=cournon).update(message="x")
+    client.force_login(mayor)
+    response = client.get(reverse("audit_export", kwargs={"convention_pk": cournon.pk}))
+    text = response.content.decode("utf-8-sig")
+    kinds = [line.split(";")[1] for line in text.splitlines()[1:]]
+    assert {
+        "freeze",
+        "deliberations_launched",
+        "deliberation_recorded",
+        "email",
+        "signature_code",
+        "signature",
+        "all_signed",
+    } <= set(kinds)
+    page = client.get(reverse("workflow", kwargs={"convention_pk": cournon.pk})).content.decode()
+    assert "Version 1 figée" in page
+
+
+def test_deliberations_export_in_the_scdl_format(client, cournon, adviser, mayor):
+    open_commune_signature(cournon, adviser)
+    client.force_login(mayor)
+    response = client.get(reverse("deliberation_export", kwargs={"convention_pk": cournon.pk}))
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith(
+        "COLL_NOM;COLL_SIRET;DELIB_ID;DELIB_DATE;DELIB_MATIERE_CODE;DELIB_MATIERE_NOM;DELIB_OBJET"
+    )
+    row = dict(zip(lines[0].split(";"), lines[1].split(";"), strict=True))
+    assert row["COLL_NOM"] == "Commune de Cournon-d'Auvergne"
+    assert row["DELIB_ID"] == "DCM2024_12"
+    assert row["DELIB_DATE"] == "2024-03-15"
+    assert (row["DELIB_MATIERE_CODE"], row["DELIB_MATIERE_NOM"]) == ("8.2", "Aide sociale")
+    assert (row["VOTE_EFFECTIF"], row["VOTE_REEL"], row["VOTE_POUR"], row["VOTE_ABSTENTION"]) == ("33", "32", "30", "2")
+
+
+def test_signatories_are_members_flagged_by_their_organisation(cournon, adviser):
+    membership = Membership.objects.get(user=adviser)
+    assert membership.is_signatory
+    assert mail.outbox == []  # nothing leaves without the worker
