@@ -447,3 +447,10 @@ def test_signatories_are_members_flagged_by_their_organisation(cournon, adviser)
     membership = Membership.objects.get(user=adviser)
     assert membership.is_signatory
     assert mail.outbox == []  # nothing leaves without the worker
+
+
+def test_render_documents_also_writes_the_sealed_pdf(cournon, adviser, mayor, tmp_path):
+    sealing.seal(sign_everything(cournon, adviser, mayor))
+    call_command("render_documents", cournon.pk, "--out", str(tmp_path), stdout=io.StringIO())
+    sealed = tmp_path / "convention-version-1-signee.pdf"
+    assert sealing.verify(sealed.read_bytes()).ok
