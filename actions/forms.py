@@ -161,3 +161,51 @@ class SheetProgressForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["progress"].widget.attrs.update({"min": 0, "max": 100})
+
+
+class FollowUpForm(forms.Form):
+    """What a pilot reports: status, progress, a dated note, money spent, measured values."""
+
+    status = forms.ChoiceField(label="Statut", choices=ActionSheet._meta.get_field("status").choices)
+    progress = forms.IntegerField(label="Avancement (%)", min_value=0, max_value=100)
+    note = forms.CharField(
+        label="Point d'étape",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Ce qui a été fait, les difficultés, la suite : il reste dans le journal de la fiche.",
+    )
+    year = forms.IntegerField(label="Année des valeurs mesurées", min_value=2000, max_value=2100)
+
+    def __init__(self, *args, sheet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sheet = sheet
+        self.budget_lines = list(sheet.budget_lines.all())
+        self.indicators = list(sheet.evaluation_indicators.prefetch_related("measures"))
+        for line in self.budget_lines:
+            unit = line.get_unit_display()
+            self.fields[f"spent_{line.pk}"] = forms.DecimalField(
+                label=f"Réalisé {line.year}, {line.get_kind_display().lower()} (prévu : {line.planned} {unit})",
+                required=False,
+                max_digits=12,
+                decimal_places=2,
+                min_value=0,
+                initial=line.spent,
+                localize=True,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+        for indicator in self.indicators:
+            self.fields[f"measure_{indicator.pk}"] = forms.DecimalField(
+                label=f"{indicator.label} (cible : {indicator.target if indicator.target is not None else '—'} {indicator.unit})",
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                localize=True,
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            )
+
+    def spent(self):
+        return {line.pk: self.cleaned_data.get(f"spent_{line.pk}") for line in self.budget_lines}
+
+    def measures(self):
+        year = self.cleaned_data["year"]
+        return {(i.pk, year): self.cleaned_data.get(f"measure_{i.pk}") for i in self.indicators}

@@ -98,6 +98,18 @@ class ActionSheetQuerySet(models.QuerySet):
     def late(self, today=None):
         return self.with_late(today).filter(is_late=True)
 
+    def stale(self, now=None):
+        """Open sheets of conventions in force whose pilot has not updated them for
+        SHEET_STALE_MONTHS months (counted from the signature when never updated)."""
+        from dateutil.relativedelta import relativedelta
+        from django.conf import settings
+
+        limit = (now or timezone.now()) - relativedelta(months=settings.SHEET_STALE_MONTHS)
+        return self.filter(
+            convention__status__in=["signed", "in_force"],
+            status__in=OPEN_STATUSES,
+        ).filter(Q(followed_up_at__lt=limit) | Q(followed_up_at__isnull=True, convention__updated_at__lt=limit))
+
     def with_numbers(self):
         return self.select_related("objective__axis")
 
@@ -140,8 +152,14 @@ class ActionSheet(ConventionPart):
     progress = models.PositiveSmallIntegerField("avancement (%)", default=0, validators=[MaxValueValidator(100)])
     links = models.TextField("documents et liens", blank=True, help_text="Un lien par ligne.")
     updated_at = models.DateTimeField("mise à jour", auto_now=True)
+    # Follow-up of a convention in force: the pilot's last update and the last reminder.
+    followed_up_at = models.DateTimeField("dernier suivi", null=True, blank=True, db_index=True)
+    follow_up_reminded_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[communes, partners, fields], excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        m2m_fields=[communes, partners, fields],
+        excluded_fields=["updated_at", "followed_up_at", "follow_up_reminded_at"],
+    )
     objects = ActionSheetQuerySet.as_manager()
 
     class Meta:
@@ -278,3 +296,26 @@ class PendingSheetImport(ConventionPart):
 
     def __str__(self):
         return self.filename
+
+
+class SheetUpdate(ConventionPart):
+    """A dated entry of a sheet's log: what its pilot reported."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="sheet_updates")
+    sheet = models.ForeignKey(ActionSheet, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey("territories.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
+    note = models.TextField("point d'étape", max_length=5000)
+    status_before = models.CharField(max_length=12, choices=SheetStatus.choices)
+    status_after = models.CharField(max_length=12, choices=SheetStatus.choices)
+    progress_before = models.PositiveSmallIntegerField()
+    progress_after = models.PositiveSmallIntegerField()
+    figures = models.JSONField("chiffres saisis", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "mise à jour de fiche"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.sheet} — {self.created_at:%d/%m/%Y}"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("fiches/<int:sheet_pk>/", views.sheet_detail, name="sheet_detail"),
     path("fiches/<int:sheet_pk>/modifier/", views.sheet_edit, name="sheet_edit"),
     path("fiches/<int:sheet_pk>/suivi/", views.sheet_progress, name="sheet_progress"),
+    path("fiches/<int:sheet_pk>/mise-a-jour/", views.sheet_follow_up, name="sheet_follow_up"),
     path("fiches/<int:sheet_pk>/dupliquer/", views.sheet_duplicate, name="sheet_duplicate"),
     path("fiches/<int:sheet_pk>/deplacer/", views.sheet_move_to, name="sheet_move_to"),
     path("fiches/<int:sheet_pk>/ordre/", views.sheet_move, name="sheet_move"),

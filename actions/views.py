@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from actions import services, spreadsheet_import
+from actions.follow_up import may_follow_up
 from actions.forms import (
     SHEET_FORMSET_TITLES,
     SHEET_FORMSETS,
@@ -146,6 +147,8 @@ def sheet_detail(request, convention_pk, sheet_pk):
             if convention.access.can_edit
             else None,
             "progress_form": SheetProgressForm(instance=sheet, prefix="suivi") if convention.access.can_edit else None,
+            "may_follow_up": may_follow_up(request.user, convention, sheet),
+            "updates": sheet.updates.select_related("author", "organisation")[:10],
         },
     )
 
@@ -339,4 +342,45 @@ def sheet_progress(request, convention_pk, sheet_pk):
         template,
         {"convention": convention, "sheet": sheet, "progress_form": form, "saved": saved},
         status=status,
+    )
+
+
+def sheet_follow_up(request, convention_pk, sheet_pk):
+    """A pilot's update of a sheet of a convention in force, kept in the sheet's log."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from actions.follow_up import may_follow_up, record_follow_up
+    from actions.forms import FollowUpForm
+
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    sheet = get_object_or_404(_sheet_queryset().filter(convention=convention), pk=sheet_pk)
+    if not may_follow_up(request.user, convention, sheet):
+        raise PermissionDenied(
+            "Seuls le pilote de la fiche, l'intercommunalité et la Caf la mettent à jour, une fois la convention figée."
+        )
+    initial = {"status": sheet.status, "progress": sheet.progress, "year": timezone.localdate().year}
+    form = FollowUpForm(request.POST or None, sheet=sheet, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        record_follow_up(
+            sheet,
+            request.user,
+            status=form.cleaned_data["status"],
+            progress=form.cleaned_data["progress"],
+            note=form.cleaned_data["note"],
+            spent=form.spent(),
+            measures=form.measures(),
+        )
+        messages.success(request, f"Fiche {sheet.number} mise à jour : merci.")
+        return redirect(sheet)
+    return render(
+        request,
+        "actions/sheet_follow_up.html",
+        {
+            "convention": convention,
+            "sheet": sheet,
+            "form": form,
+            "updates": sheet.updates.select_related("author", "organisation")[:20],
+        },
+        status=400 if form.errors else 200,
     )

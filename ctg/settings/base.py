@@ -227,6 +227,10 @@ SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default=str(VAR_DIR / "seal" / "p
 SEAL_PKCS12_PASSPHRASE = env.str("SEAL_PKCS12_PASSPHRASE", default="demo-seal")
 SEAL_ALLOW_SELF_SIGNED = env.bool("SEAL_ALLOW_SELF_SIGNED", default=True)
 
+# A sheet of a convention in force not updated for this many months is "à mettre à jour".
+SHEET_STALE_MONTHS = env.int("SHEET_STALE_MONTHS", default=4)
+
 CELERY_BEAT_SCHEDULE = {
     "workflow-daily-scan": {"task": "governance.tasks.scan_workflow", "schedule": 3600.0},
+    "stale-sheets": {"task": "actions.tasks.remind_stale_sheets", "schedule": 24 * 3600.0},
 }

@@ -1,0 +1,111 @@
+"""Follow-up of the sheets of a convention in force: pilots report, the log keeps it all."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import ActionSheet, BudgetLine, IndicatorMeasure, SheetUpdate
+from ctg.lifecycle import Status
+from territories.models import Membership, Role
+
+FOLLOW_UP_STATUSES = {Status.FROZEN, Status.DELIBERATIONS, Status.SIGNATURES, Status.SIGNED, Status.IN_FORCE}
+
+
+def may_follow_up(user, convention, sheet) -> bool:
+    """The sheet's pilot (any member of the pilot organisation but a viewer), the territory's
+    coordinator and the CAF's adviser, once the text is frozen and until the convention ends."""
+    if convention.status not in FOLLOW_UP_STATUSES:
+        return False
+    if convention.access.has_edit_right:
+        return True
+    return bool(
+        sheet.pilot_id
+        and Membership.objects.filter(user=user, organisation_id=sheet.pilot_id).exclude(role=Role.VIEWER).exists()
+    )
+
+
+@transaction.atomic
+def record_follow_up(sheet: ActionSheet, user, *, status, progress, note, spent=None, measures=None) -> SheetUpdate:
+    """Update the sheet and keep a log entry; `spent` is {budget line id: amount},
+    `measures` is {(indicator id, year): value}."""
+    sheet = ActionSheet.objects.select_for_update(of=("self",)).get(pk=sheet.pk)
+    figures = {}
+    for line in BudgetLine.objects.filter(sheet=sheet, pk__in=(spent or {}).keys()):
+        amount = spent[line.pk]
+        if amount != line.spent:
+            line.spent = amount
+            line.save(update_fields=["spent"])
+            figures[f"dépensé {line.year} {line.get_kind_display().lower()}"] = (
+                str(amount) if amount is not None else ""
+            )
+    for (indicator_id, year), value in (measures or {}).items():
+        if value is None:
+            continue
+        if not sheet.evaluation_indicators.filter(pk=indicator_id).exists():
+            continue
+        IndicatorMeasure.objects.update_or_create(
+            indicator_id=indicator_id, year=year, defaults={"value": Decimal(value)}
+        )
+        figures[f"indicateur {indicator_id} en {year}"] = str(value)
+    membership = (
+        Membership.objects.filter(user=user, organisation_id=sheet.pilot_id).first()
+        or Membership.objects.filter(user=user, organisation__parties__convention=sheet.convention).first()
+    )
+    update = SheetUpdate.objects.create(
+        convention_id=sheet.convention_id,
+        sheet=sheet,
+        author=user,
+        organisation=membership.organisation if membership else None,
+        note=note,
+        status_before=sheet.status,
+        status_after=status,
+        progress_before=sheet.progress,
+        progress_after=progress,
+        figures=figures,
+    )
+    sheet.status, sheet.progress, sheet.followed_up_at = status, progress, timezone.now()
+    sheet.save(update_fields=["status", "progress", "followed_up_at", "updated_at"])
+    return update
+
+
+def remind_stale_sheets(now=None) -> int:
+    """E-mail the pilots of the sheets "à mettre à jour", at most once per reminder interval;
+    a conditional update makes a second run harmless."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from ctg.mail import queue_email
+
+    now = now or timezone.now()
+    interval = timedelta(days=settings.REMINDER_INTERVAL_DAYS * 4)
+    sent = 0
+    stale = (
+        ActionSheet.objects.stale(now)
+        .filter(pilot__isnull=False)
+        .filter(Q(follow_up_reminded_at__isnull=True) | Q(follow_up_reminded_at__lt=now - interval))
+        .select_related("convention", "pilot", "objective__axis")
+    )
+    for sheet in stale:
+        with transaction.atomic():
+            claimed = ActionSheet.objects.filter(pk=sheet.pk, follow_up_reminded_at=sheet.follow_up_reminded_at).update(
+                follow_up_reminded_at=now
+            )
+            if not claimed:
+                continue
+            path = reverse("sheet_follow_up", kwargs={"convention_pk": sheet.convention_id, "sheet_pk": sheet.pk})
+            for membership in (
+                Membership.objects.filter(organisation_id=sheet.pilot_id)
+                .exclude(role=Role.VIEWER)
+                .select_related("user")
+            ):
+                queue_email(
+                    to=membership.user.email,
+                    template="emails/sheet_stale",
+                    context={"user": membership.user, "sheet": sheet, "convention": sheet.convention, "path": path},
+                )
+            sent += 1
+    return sent

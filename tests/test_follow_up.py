@@ -1,0 +1,104 @@
+"""Follow-up of a convention in force: pilots update their sheets, the log keeps it, late
+sheets' pilots are reminded."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.follow_up import remind_stale_sheets
+from actions.models import ActionSheet, BudgetLine, EvaluationIndicator, SheetUpdate
+from ctg import exchange
+from ctg.demo import DEMO_DOCUMENTS
+from ctg.lifecycle import Status
+from ctg.models import Convention, OutboundEmail
+from territories.models import Role
+from territories.services import organisation_for_commune
+from tests.factories import MembershipFactory
+
+
+@pytest.fixture
+def plaine_limagne(db):
+    path = next(p for p in DEMO_DOCUMENTS if "plaine-limagne" in p.name)
+    convention = exchange.import_convention(path.read_bytes())
+    Convention.objects.filter(pk=convention.pk).update(status=Status.IN_FORCE)
+    convention.refresh_from_db()
+    return convention
+
+
+@pytest.fixture
+def randan_sheet(plaine_limagne):
+    sheet = ActionSheet.objects.get(title="Création d'un nouvel ALSH à Randan")
+    BudgetLine.objects.create(sheet=sheet, year=2025, planned=50000)
+    EvaluationIndicator.objects.create(sheet=sheet, label="Places ouvertes", target=40, unit="places")
+    return sheet
+
+
+@pytest.fixture
+def randan_officer(randan_sheet):
+    return MembershipFactory(organisation=randan_sheet.pilot, role=Role.COMMUNE_OFFICER).user
+
+
+def test_a_commune_officer_updates_the_sheet_its_commune_pilots(client, randan_sheet, randan_officer):
+    client.force_login(randan_officer)
+    url = reverse("sheet_follow_up", kwargs={"convention_pk": randan_sheet.convention_id, "sheet_pk": randan_sheet.pk})
+    line = randan_sheet.budget_lines.get()
+    indicator = randan_sheet.evaluation_indicators.get()
+    response = client.post(
+        url,
+        {
+            "status": "en_cours",
+            "progress": 60,
+            "year": 2025,
+            "note": "Permis de construire obtenu ; travaux lancés en septembre.",
+            f"spent_{line.pk}": "12500,50",
+            f"measure_{indicator.pk}": "24",
+        },
+    )
+    assert response.status_code == 302
+    randan_sheet.refresh_from_db()
+    assert (randan_sheet.status, randan_sheet.progress) == ("en_cours", 60)
+    assert randan_sheet.followed_up_at is not None
+    line.refresh_from_db()
+    assert str(line.spent) == "12500.50"
+    assert indicator.measures.get(year=2025).value == 24
+    update = SheetUpdate.objects.get()
+    assert (update.progress_before, update.progress_after, update.author) == (20, 60, randan_officer)
+    assert update.organisation == randan_sheet.pilot
+    html = client.get(randan_sheet.get_absolute_url()).content.decode()
+    assert "Permis de construire obtenu" in html and "Journal de suivi" in html
+
+
+def test_a_commune_cannot_update_a_sheet_it_does_not_pilot(client, plaine_limagne):
+    montpensier = MembershipFactory(
+        organisation=organisation_for_commune(plaine_limagne.epci.communes.get(code="63240")), role=Role.COMMUNE_OFFICER
+    ).user
+    sheet = ActionSheet.objects.get(title="Augmenter la capacité du LAEP")  # piloted by the EPCI
+    client.force_login(montpensier)
+    url = reverse("sheet_follow_up", kwargs={"convention_pk": plaine_limagne.pk, "sheet_pk": sheet.pk})
+    assert client.get(url).status_code == 403
+    response = client.post(url, {"status": "realisee", "progress": 100, "note": "x", "year": 2025})
+    assert response.status_code == 403
+    assert not SheetUpdate.objects.exists()
+
+
+def test_a_bad_progress_is_refused_and_nothing_saved(client, randan_sheet, randan_officer):
+    client.force_login(randan_officer)
+    url = reverse("sheet_follow_up", kwargs={"convention_pk": randan_sheet.convention_id, "sheet_pk": randan_sheet.pk})
+    response = client.post(url, {"status": "en_cours", "progress": 140, "note": "x", "year": 2025})
+    assert response.status_code == 400
+    assert not SheetUpdate.objects.exists()
+
+
+def test_stale_sheets_pilots_are_reminded_once(randan_sheet, randan_officer):
+    later = timezone.now() + timedelta(days=200)
+    assert remind_stale_sheets(later) >= 1
+    emails = OutboundEmail.objects.filter(to=randan_officer.email, subject__contains="ALSH à Randan")
+    assert emails.count() == 1
+    assert f"/fiches/{randan_sheet.pk}/mise-a-jour/" in emails.get().body
+    remind_stale_sheets(later)
+    assert emails.count() == 1  # once per interval
+    # A sheet updated recently is not stale.
+    ActionSheet.objects.filter(pk=randan_sheet.pk).update(followed_up_at=later)
+    assert not ActionSheet.objects.stale(later).filter(pk=randan_sheet.pk).exists()
