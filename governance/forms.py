@@ -212,3 +212,46 @@ class VerifyForm(forms.Form):
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError("Le fichier dépasse 20 Mo.")
         return upload
+
+
+class CommitteeForm(forms.ModelForm):
+    class Meta:
+        from governance.models import Committee
+
+        model = Committee
+        fields = ["kind", "name", "organisations", "members"]
+        widgets = {"organisations": forms.CheckboxSelectMultiple, "members": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.filter(parties__convention=convention).order_by(
+            "name"
+        )
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        from governance.models import Meeting
+
+        model = Meeting
+        fields = ["date", "agenda", "attendees", "notes", "sheets", "minutes"]
+        widgets = {
+            "date": DateInput,
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+            "attendees": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "sheets": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        from actions.models import ActionSheet
+
+        self.fields["sheets"].queryset = ActionSheet.objects.filter(convention=convention).with_numbers()
+        self.fields["sheets"].label_from_instance = lambda sheet: f"{sheet.number} {sheet.title}"
+
+    def clean_minutes(self):
+        upload = self.cleaned_data.get("minutes")
+        if upload and hasattr(upload, "content_type"):
+            return clean_pdf(upload, "Le compte rendu")
+        return upload

@@ -302,3 +302,52 @@ class AuditEvent(ConventionPart):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Le journal d'audit ne s'efface pas.")
+
+
+# --- Committees -----------------------------------------------------------------------------
+
+
+class Committee(ConventionPart):
+    class Kind(models.TextChoices):
+        STEERING = "copil", "Comité de pilotage"
+        TECHNICAL = "cotech", "Comité technique"
+        THEMATIC = "commission", "Commission thématique"
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="committees")
+    kind = models.CharField("type", max_length=12, choices=Kind.choices)
+    name = models.CharField("nom", max_length=200, blank=True, help_text="Pour une commission : son thème.")
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="committees", verbose_name="organisations membres"
+    )
+    members = models.TextField("membres", blank=True, help_text="Une personne par ligne : nom, qualité.")
+
+    class Meta:
+        verbose_name = "comité"
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name or self.get_kind_display()
+
+
+def minutes_path(meeting, filename):
+    return f"committees/{meeting.committee.convention_id}/{meeting.committee_id}/{filename}"
+
+
+class Meeting(ConventionPart):
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="meetings")
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField("date")
+    agenda = models.TextField("ordre du jour", blank=True)
+    attendees = models.TextField("présents", blank=True, help_text="Une personne par ligne.")
+    minutes = models.FileField("compte rendu (PDF)", upload_to=minutes_path, blank=True)
+    notes = models.TextField("relevé de décisions", blank=True)
+    sheets = models.ManyToManyField(
+        "actions.ActionSheet", blank=True, related_name="meetings", verbose_name="fiches concernées par les décisions"
+    )
+
+    class Meta:
+        verbose_name = "réunion"
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.committee} du {self.date:%d/%m/%Y}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import views, views_workflow
+from governance import views, views_committees, views_workflow
 
 urlpatterns = [
     path("parties/", views.party_list, name="party_list"),
@@ -21,4 +21,9 @@ urlpatterns = [
     path("deliberations/<int:deliberation_pk>/", views_workflow.deliberation_record, name="deliberation_record"),
     path("deliberations/<int:deliberation_pk>/acte.pdf", views_workflow.deliberation_act, name="deliberation_act"),
     path("signatures/<int:request_pk>/papier/", views_workflow.signature_paper, name="signature_paper"),
+    path("comites/", views_committees.committee_list, name="committee_list"),
+    path("comites/ajouter/", views_committees.committee_create, name="committee_create"),
+    path("comites/<int:committee_pk>/reunions/ajouter/", views_committees.meeting_edit, name="meeting_create"),
+    path("comites/<int:committee_pk>/reunions/<int:meeting_pk>/", views_committees.meeting_edit, name="meeting_edit"),
+    path("reunions/<int:meeting_pk>/compte-rendu.pdf", views_committees.meeting_minutes, name="meeting_minutes"),
 ]

@@ -102,3 +102,45 @@ def test_stale_sheets_pilots_are_reminded_once(randan_sheet, randan_officer):
     # A sheet updated recently is not stale.
     ActionSheet.objects.filter(pk=randan_sheet.pk).update(followed_up_at=later)
     assert not ActionSheet.objects.stale(later).filter(pk=randan_sheet.pk).exists()
+
+
+def test_a_copil_meeting_is_recorded_and_shows_what_changed_since(client, plaine_limagne, randan_sheet, randan_officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from actions.follow_up import record_follow_up
+    from governance.models import Meeting
+    from territories.services import organisation_for_epci
+
+    coordinator = MembershipFactory(organisation=organisation_for_epci(plaine_limagne.epci), role=Role.COORDINATOR).user
+    client.force_login(coordinator)
+    client.post(
+        reverse("committee_create", kwargs={"convention_pk": plaine_limagne.pk}),
+        {"kind": "copil", "members": "M. le Président"},
+    )
+    committee = plaine_limagne.committees.get()
+    url = reverse("meeting_create", kwargs={"convention_pk": plaine_limagne.pk, "committee_pk": committee.pk})
+    bad = client.post(url, {"date": "2025-06-12", "minutes": SimpleUploadedFile("cr.pdf", b"<html>not a pdf</html>")})
+    assert bad.status_code == 400 and "n&#x27;est pas un PDF" in bad.content.decode()
+    response = client.post(
+        url,
+        {
+            "date": "2025-06-12",
+            "agenda": "Bilan du premier semestre",
+            "attendees": "Mme X\nM. Y",
+            "notes": "ALSH de Randan : calendrier validé.",
+            "sheets": [randan_sheet.pk],
+            "minutes": SimpleUploadedFile("cr.pdf", b"%PDF-1.4 compte rendu"),
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert list(meeting.sheets.all()) == [randan_sheet] and meeting.minutes
+    # A pilot's update after the COPIL shows up in "since the last COPIL".
+    record_follow_up(randan_sheet, randan_officer, status="en_cours", progress=70, note="Charpente posée.")
+    html = client.get(reverse("committee_list", kwargs={"convention_pk": plaine_limagne.pk})).content.decode()
+    assert "depuis le comité de pilotage du 12 juin 2025" in html
+    assert "Charpente posée." in html
+    # A commune can read but not organise committees.
+    client.force_login(randan_officer)
+    assert client.get(reverse("committee_list", kwargs={"convention_pk": plaine_limagne.pk})).status_code == 200
+    assert client.post(url, {"date": "2025-07-01"}).status_code == 403

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from actions.models import PendingSheetImport
 from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
-from governance.models import ConventionVersion, Deliberation, Document, SignatureRequest
+from governance.models import Committee, ConventionVersion, Deliberation, Document, Meeting, SignatureRequest
 from governance.workflows import reissue_link
 from territories.models import Invitation, Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, add_plan, make_convention
@@ -68,6 +68,8 @@ class World:
     version: object
     deliberation: object
     signature: object
+    committee: object
+    meeting: object
     outsider: object
 
 
@@ -135,7 +137,17 @@ def workflow_objects(convention):
         token_expires_at=timezone.now() + timedelta(days=1),
         status="open",
     )
-    return {"version": version, "deliberation": deliberation, "signature": signature}
+    committee = Committee.objects.create(convention=convention, kind="copil")
+    meeting = Meeting.objects.create(
+        convention=convention, committee=committee, date=date(2026, 3, 1), minutes=ContentFile(b"%PDF", name="cr.pdf")
+    )
+    return {
+        "version": version,
+        "deliberation": deliberation,
+        "signature": signature,
+        "committee": committee,
+        "meeting": meeting,
+    }
 
 
 # How to fill each keyword argument with an object of the world's organisation.
@@ -157,6 +169,8 @@ OBJECT_KWARGS = {
     "version_pk": lambda w: w.version.pk,
     "deliberation_pk": lambda w: w.deliberation.pk,
     "request_pk": lambda w: w.signature.pk,
+    "committee_pk": lambda w: w.committee.pk,
+    "meeting_pk": lambda w: w.meeting.pk,
     # The signature link of a party of the world's convention.
     "token": lambda w: reissue_link(w.signature),
     # A comment's target: the sheet.
