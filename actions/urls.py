@@ -4,6 +4,7 @@ from actions import views
 
 urlpatterns = [
     path("plan/", views.plan_detail, name="plan_detail"),
+    path("bilan/<int:year>/", views.review, name="review"),
     path("plan/axes/ajouter/", views.AxisCreate.as_view(), name="axis_create"),
     path("plan/axes/<int:axis_pk>/modifier/", views.AxisUpdate.as_view(), name="axis_update"),
     path("plan/axes/<int:axis_pk>/supprimer/", views.AxisDelete.as_view(), name="axis_delete"),

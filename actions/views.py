@@ -384,3 +384,25 @@ def sheet_follow_up(request, convention_pk, sheet_pk):
         },
         status=400 if form.errors else 200,
     )
+
+
+def review(request, convention_pk, year):
+    """The yearly review: the page, and its PDF and XLSX."""
+    from actions.review import review_data, review_pdf, review_xlsx
+
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    if not convention.start_date.year <= year <= convention.end_date.year:
+        raise Http404("Cette année n'est pas dans la période de la convention.")
+    file_format = request.GET.get("format")
+    if file_format in ("pdf", "xlsx"):
+        content = review_pdf(convention, year) if file_format == "pdf" else review_xlsx(convention, year)
+        types = {"pdf": "application/pdf", "xlsx": SPREADSHEET_TYPES["xlsx"]}
+        response = HttpResponse(content, content_type=types[file_format])
+        response["Content-Disposition"] = (
+            f'attachment; filename="bilan-{year}-convention-{convention.pk}.{file_format}"'
+        )
+        return response
+    years = range(convention.start_date.year, convention.end_date.year + 1)
+    return render(
+        request, "actions/review.html", {"convention": convention, "years": years, **review_data(convention, year)}
+    )

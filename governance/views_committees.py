@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from actions.models import SheetUpdate
 from ctg.models import Convention
@@ -37,6 +38,7 @@ def committee_list(request, convention_pk):
             "last_steering": last_steering,
             "changes": changes[:100],
             "may_run": _may_run_committees(convention),
+            "review_year": min(max(timezone.localdate().year, convention.start_date.year), convention.end_date.year),
         },
     )
 

@@ -144,3 +144,43 @@ def test_a_copil_meeting_is_recorded_and_shows_what_changed_since(client, plaine
     client.force_login(randan_officer)
     assert client.get(reverse("committee_list", kwargs={"convention_pk": plaine_limagne.pk})).status_code == 200
     assert client.post(url, {"date": "2025-07-01"}).status_code == 403
+
+
+def test_the_2025_review_comes_out_in_pdf_and_xlsx_with_real_figures(
+    client, plaine_limagne, randan_sheet, randan_officer
+):
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from actions.follow_up import record_follow_up
+    from actions.models import FundingLine
+
+    line = randan_sheet.budget_lines.get()
+    indicator = randan_sheet.evaluation_indicators.get()
+    FundingLine.objects.create(sheet=randan_sheet, funder="Caf du Puy-de-Dôme", amount=30000, year=2025)
+    update = record_follow_up(
+        randan_sheet,
+        randan_officer,
+        status="en_cours",
+        progress=60,
+        note="Travaux de l'ALSH lancés.",
+        spent={line.pk: 12000},
+        measures={(indicator.pk, 2025): 24},
+    )
+    SheetUpdate.objects.filter(pk=update.pk).update(created_at=timezone.make_aware(timezone.datetime(2025, 10, 1)))
+    client.force_login(randan_officer)
+    url = reverse("review", kwargs={"convention_pk": plaine_limagne.pk, "year": 2025})
+    page = client.get(url).content.decode()
+    assert "Bilan annuel 2025" in page and "<svg" in page and "Travaux de l&#x27;ALSH lancés." in page
+    pdf = client.get(url, {"format": "pdf"})
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).replace("\u00a0", " ")
+    assert "BILAN ANNUEL 2025" in text and "Places ouvertes" in text and "Caf du Puy-de-Dôme" in text
+    assert "30 000 €" in text and "Travaux de l'ALSH lancés." in text
+    book = openpyxl.load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
+    assert book.sheetnames == ["Fiches", "Axes", "Indicateurs", "Budget", "Financements", "Faits marquants"]
+    budget = list(book["Budget"].values)
+    assert budget[1][0].startswith("Fonctionnement") and float(budget[1][1]) == 50000 and float(budget[1][2]) == 12000
+    assert list(book["Indicateurs"].values)[1][5] in (24, "24", 24.0, "24.00")
+    assert client.get(reverse("review", kwargs={"convention_pk": plaine_limagne.pk, "year": 2031})).status_code == 404

@@ -178,6 +178,7 @@ OBJECT_KWARGS = {
     "target_pk": lambda w: w.sheet.pk,
     # Not an object, but part of object URLs (the export format).
     "file_format": lambda w: "xlsx",
+    "year": lambda w: w.convention.start_date.year,
 }
 
 
