@@ -16,7 +16,7 @@ def bar_chart(rows, *, title: str, unit: str = "", maximum: float | None = None,
     top = top or 1
     scale = (width - label_width - 60) / top
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" font-family="Source Sans 3, sans-serif" '
         f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
     ]
     for index, (label, value) in enumerate(rows):

@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("mot-de-passe/changer/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe/change/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("tableau-de-bord/caf/", views.caf_dashboard_view, name="caf_dashboard"),
     path("conventions/", views.convention_list, name="convention_list"),
     path("conventions/nouvelle/", views.convention_create, name="convention_create"),
     path("conventions/importer/", views.convention_import_json, name="convention_import_json"),

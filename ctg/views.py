@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ctg import exchange, services
+from ctg.dashboards import caf_dashboard, convention_dashboard
 from ctg.filters import ConventionFilterForm
 from ctg.forms import CommentForm, ConventionCreateForm, ConventionForm
 from ctg.lifecycle import Status, TransitionError
@@ -39,6 +40,13 @@ def home(request):
             "can_create": creatable_cafs(request.user).exists(),
         },
     )
+
+
+def caf_dashboard_view(request):
+    """All the conventions of the user's CAF, at a glance."""
+    if not Organisation.objects.cafs().filter(memberships__user=request.user).exists():
+        raise PermissionDenied("Ce tableau de bord est celui des Caf.")
+    return render(request, "ctg/caf_dashboard.html", caf_dashboard(request.user))
 
 
 def creatable_cafs(user):
@@ -102,6 +110,7 @@ def convention_detail(request, convention_pk):
             "axes": axes,
             "counts": counts,
             "transitions": available_transitions(convention),
+            "dashboard": convention_dashboard(convention),
         },
     )
 

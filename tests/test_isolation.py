@@ -44,6 +44,7 @@ NO_OBJECT = {
     "convention_create",
     "convention_import_json",
     "sheet_list",
+    "caf_dashboard",
 }
 # Django's admin checks staff status itself and is not a tenant surface.
 EXEMPT_NAMESPACES = {"admin"}

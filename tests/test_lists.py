@@ -72,7 +72,7 @@ def test_plan_diagnostic_and_detail_pages_do_not_grow_with_the_plan(client, caf,
     large = add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[1]), 4, 3, 5)
     for name, pinned in [
         ("plan_detail", 8),
-        ("convention_detail", 12),
+        ("convention_detail", 16),
         ("diagnostic_detail", 13),
         ("party_list", 9),
         ("convention_history", 15),
@@ -127,3 +127,20 @@ def test_a_user_without_conventions_sees_an_empty_list(client, db):
     make_convention()
     assert "0 convention" in client.get(reverse("convention_list")).content.decode()
     assert Convention.objects.count() == 1
+
+
+def test_the_caf_dashboard_shows_every_convention_with_charts_and_does_not_grow(client, caf, adviser):
+    few = count_queries(client, reverse("caf_dashboard"))
+    for siren in EPCI_OF_THE_ALLIER:
+        add_plan(make_convention(caf=caf, epci_siren=siren), 1, 1, 2)
+    response = client.get(reverse("caf_dashboard"))
+    html = response.content.decode()
+    assert "<svg" in html and "Conventions par statut" in html
+    for convention in Convention.objects.filter(caf=caf):
+        assert convention.territory_name in html
+    assert count_queries(client, reverse("caf_dashboard")) == few
+
+
+def test_only_caf_members_have_the_caf_dashboard(client, db):
+    client.force_login(MembershipFactory().user)
+    assert client.get(reverse("caf_dashboard")).status_code == 403

@@ -1,0 +1,100 @@
+"""Figures of the dashboards, computed with a fixed number of queries whatever the data."""
+
+from datetime import timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from actions.models import ActionSheet, Step
+from ctg.charts import bar_chart
+from ctg.lifecycle import Status
+from ctg.models import Convention
+from governance.models import Deliberation, SignatureRequest
+
+
+def _count(queryset, field="convention"):
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{field: OuterRef("pk")}).values(field).annotate(n=Count("pk")).values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def caf_dashboard(user) -> dict:
+    """All the conventions of the user's CAF(s): status, deliberations and signatures,
+    renewals due within 12 months, late sheets."""
+    today = timezone.localdate()
+    conventions = list(
+        Convention.objects.for_user(user)
+        .filter(caf__memberships__user=user)
+        .with_territory()
+        .annotate(
+            deliberations_total=_count(Deliberation.objects.filter(version__superseded=False)),
+            deliberations_adopted=_count(Deliberation.objects.filter(version__superseded=False, outcome="adopted")),
+            signatures_total=_count(SignatureRequest.objects.filter(version__superseded=False)),
+            signatures_done=_count(SignatureRequest.objects.filter(version__superseded=False, status="signed")),
+            late_sheets=_count(ActionSheet.objects.late(today)),
+            sheets_total=_count(ActionSheet.objects.all()),
+        )
+        .order_by("end_date", "title")
+        .distinct()
+    )
+    renewal_limit = today + timedelta(days=365)
+    for convention in conventions:
+        convention.renewal_due = (
+            convention.status in (Status.SIGNED, Status.IN_FORCE, Status.ENDED) and convention.end_date <= renewal_limit
+        )
+    statuses = {label: 0 for _, label in Status.choices}
+    for convention in conventions:
+        statuses[convention.get_status_display()] += 1
+    return {
+        "conventions": conventions,
+        "status_counts": statuses,
+        "status_chart": bar_chart(list(statuses.items()), title="Conventions par statut"),
+        "renewals": [c for c in conventions if c.renewal_due],
+        "late_total": sum(c.late_sheets for c in conventions),
+    }
+
+
+def convention_dashboard(convention) -> dict:
+    """For the coordinator: progress by axis, sheets by status, the next deadlines."""
+    today = timezone.localdate()
+    sheets = list(convention.sheets.with_late(today).select_related("objective__axis"))
+    axes = {}
+    for sheet in sheets:
+        axis = sheet.objective.axis
+        axes.setdefault(axis.pk, (f"{axis.position}. {axis.title}", []))[1].append(sheet.progress)
+    by_axis = [(title, round(sum(values) / len(values), 1)) for title, values in axes.values()]
+    statuses = {}
+    for sheet in sheets:
+        statuses[sheet.get_status_display()] = statuses.get(sheet.get_status_display(), 0) + 1
+    horizon = today + timedelta(days=90)
+    deadlines = [
+        (sheet.end_date, f"Fin de la fiche {sheet.number} — {sheet.title}", sheet.get_absolute_url())
+        for sheet in sheets
+        if sheet.end_date and today <= sheet.end_date <= horizon and sheet.status in ("a_lancer", "en_cours")
+    ]
+    for step in Step.objects.filter(
+        sheet__convention=convention, done=False, end_date__range=(today, horizon)
+    ).select_related("sheet__objective__axis"):
+        deadlines.append(
+            (step.end_date, f"Étape « {step.title} » (fiche {step.sheet.number})", step.sheet.get_absolute_url())
+        )
+    for deliberation in Deliberation.objects.filter(
+        convention=convention, outcome="pending", due_date__gte=today
+    ).select_related("party__organisation"):
+        deadlines.append((deliberation.due_date, f"Délibération de {deliberation.party.organisation.name}", None))
+    return {
+        "axis_rows": by_axis,
+        "axis_chart": bar_chart(by_axis, title="Avancement moyen par axe (%)", unit=" %", maximum=100)
+        if by_axis
+        else "",
+        "status_rows": sorted(statuses.items()),
+        "status_chart": bar_chart(sorted(statuses.items()), title="Fiches par statut") if statuses else "",
+        "deadlines": sorted(deadlines, key=lambda item: item[0])[:10],
+        "late_count": sum(1 for sheet in sheets if sheet.is_late),
+        "stale_count": convention.sheets.stale().count(),
+    }
