@@ -152,6 +152,14 @@ class ActionSheet(ConventionPart):
     progress = models.PositiveSmallIntegerField("avancement (%)", default=0, validators=[MaxValueValidator(100)])
     links = models.TextField("documents et liens", blank=True, help_text="Un lien par ligne.")
     updated_at = models.DateTimeField("mise à jour", auto_now=True)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="continuations",
+        verbose_name="fiche de la CTG précédente",
+    )
     # Follow-up of a convention in force: the pilot's last update and the last reminder.
     followed_up_at = models.DateTimeField("dernier suivi", null=True, blank=True, db_index=True)
     follow_up_reminded_at = models.DateTimeField(null=True, blank=True)

@@ -43,6 +43,8 @@ def run_demo_workflow(convention: Convention) -> None:
     adviser = User.objects.get(email="conseiller.caf03@demo.example")
     coordinator = User.objects.get(email="coordinateur.montlucon@demo.example")
     if convention.status == Status.DRAFT:
+        type(convention).objects.filter(pk=convention.pk).update(is_published=True)
+        convention.refresh_from_db()
         convention.transition(Status.REVIEW, by=adviser)
     if convention.status == Status.REVIEW:
         workflows.freeze(convention, by=adviser)

@@ -104,7 +104,7 @@ class ConventionForm(forms.ModelForm):
         from ctg.models import Convention
 
         model = Convention
-        fields = ["title", "start_date", "end_date", "previous", "summary"]
+        fields = ["title", "start_date", "end_date", "previous", "summary", "is_published"]
         widgets = {
             "start_date": DateInput,
             "end_date": DateInput,

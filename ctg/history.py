@@ -67,7 +67,7 @@ def _changes(records, label) -> list[Change]:
         if old is not None and record.history_type == "~":
             for model_field in model._meta.fields:
                 name = model_field.attname
-                if name in IGNORED_FIELDS:
+                if name in IGNORED_FIELDS or not hasattr(record, name):  # excluded from the history
                     continue
                 before, after = getattr(old, name), getattr(record, name)
                 if before != after:

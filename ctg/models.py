@@ -94,6 +94,11 @@ class Convention(models.Model):
     )
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     summary = models.TextField("présentation", blank=True)
+    is_published = models.BooleanField(
+        "publier sur une page publique",
+        default=False,
+        help_text="Une fois signée, la convention est lisible sans compte ; un QR code vers cette page figure sur la couverture du PDF.",
+    )
     # Denormalised for the lists: the départements of the territory, words to search.
     departements = models.ManyToManyField(
         "territories.Departement", blank=True, related_name="conventions", editable=False

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ctg import views
+from ctg import views, views_public
 from governance import views_workflow as governance_workflow
 from territories.forms import LoginForm, OutboxPasswordResetForm
 
@@ -40,6 +40,12 @@ urlpatterns = [
     path("mot-de-passe/changer/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe/change/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("tableau-de-bord/caf/", views.caf_dashboard_view, name="caf_dashboard"),
+    path("ctg/<int:convention_pk>/", views_public.public_convention, name="public_convention"),
+    path(
+        "ctg/<int:convention_pk>/convention-signee.pdf",
+        views_public.public_convention_pdf,
+        name="public_convention_pdf",
+    ),
     path("conventions/", views.convention_list, name="convention_list"),
     path("conventions/nouvelle/", views.convention_create, name="convention_create"),
     path("conventions/importer/", views.convention_import_json, name="convention_import_json"),
@@ -47,6 +53,7 @@ urlpatterns = [
     path("conventions/<int:convention_pk>/modifier/", views.convention_edit, name="convention_edit"),
     path("conventions/<int:convention_pk>/statut/", views.convention_transition, name="convention_transition"),
     path("conventions/<int:convention_pk>/historique/", views.convention_history, name="convention_history"),
+    path("conventions/<int:convention_pk>/ctg-suivante/", views.convention_renew, name="convention_renew"),
     path("conventions/<int:convention_pk>/export.json", views.convention_export_json, name="convention_export_json"),
     path(
         "conventions/<int:convention_pk>/commentaires/<str:target_type>/<int:target_pk>/",

@@ -16,6 +16,7 @@ from ctg.forms import CommentForm, ConventionCreateForm, ConventionForm
 from ctg.lifecycle import Status, TransitionError
 from ctg.models import Comment, Convention, OutboundEmail
 from ctg.permissions import get_convention_for
+from ctg.renewal import may_renew
 from territories.models import Membership, Organisation, Role
 
 PAGE_SIZE = 25
@@ -111,6 +112,8 @@ def convention_detail(request, convention_pk):
             "counts": counts,
             "transitions": available_transitions(convention),
             "dashboard": convention_dashboard(convention),
+            "may_renew": convention.access.can_manage and may_renew(convention) and not convention.renewals.exists(),
+            "renewals": convention.renewals.all(),
         },
     )
 
@@ -262,3 +265,28 @@ def demo_mailbox(request):
         raise Http404
     emails = OutboundEmail.objects.all()[:200]
     return render(request, "ctg/demo_mailbox.html", {"emails": emails})
+
+
+def convention_renew(request, convention_pk):
+    """ "Préparer la CTG suivante": choose the sheets that continue, write the evaluation."""
+    from ctg.renewal import RenewalError, may_renew, prepare_next
+
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk, "manage")
+    if not may_renew(convention):
+        raise PermissionDenied("La CTG suivante se prépare dans l'année qui précède la fin d'une convention signée.")
+    sheets = convention.sheets.with_numbers()
+    if request.method == "POST":
+        ids = [int(value) for value in request.POST.getlist("sheets") if value.isdigit()]
+        try:
+            following = prepare_next(
+                convention,
+                by=request.user,
+                continued_sheet_ids=ids,
+                evaluation=request.POST.get("evaluation", "")[:20000],
+            )
+        except RenewalError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"CTG suivante préparée en brouillon : {following.title}.")
+            return redirect(following)
+    return render(request, "ctg/convention_renew.html", {"convention": convention, "sheets": sheets})

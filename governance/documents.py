@@ -135,7 +135,18 @@ def convention_context(snapshot: dict) -> dict:
         "acronyms": acronyms_in(texts + ["CTG", "CGCT", "CASF"]),
         "workshops": diagnostic.get("workshops", []),
         "signature_rows": [snapshot["parties"][i : i + 2] for i in range(0, len(snapshot["parties"]), 2)],
+        "qr_svg": _qr(meta.get("public_url")),
     }
+
+
+def _qr(url):
+    """The QR code of the public page, as inline SVG (segno)."""
+    if not url:
+        return ""
+    import segno
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=3, dark="#1d4e6b"))  # noqa: S308 - segno's own SVG
 
 
 def _weasy(html: str) -> bytes:

@@ -2,6 +2,9 @@
 plus what documents need beyond it (names, council wording, the court). A frozen version
 stores this snapshot, so its documents can be rendered again identically."""
 
+from django.conf import settings
+from django.urls import reverse
+
 from ctg.exchange import export_convention
 from diagnostics.models import InterventionField
 from governance.legal import tribunal_name
@@ -97,5 +100,8 @@ def convention_snapshot(convention) -> dict:
         "tribunal": tribunal_name(departement.code) if departement else "le tribunal administratif compétent",
         "communes": [{"insee": c.code, "name": c.name, "population": c.population} for c in territory_communes],
         "fields": {f.code: f.name for f in InterventionField.objects.all()},
+        "public_url": f"{settings.SITE_URL}{reverse('public_convention', kwargs={'convention_pk': convention.pk})}"
+        if convention.is_published
+        else None,
     }
     return document

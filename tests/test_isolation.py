@@ -33,6 +33,8 @@ PUBLIC = {
     "password_reset_confirm": "the signed token is the credential; tested in test_auth",
     "password_reset_complete": "a static confirmation",
     "verify_document": "anyone may check a sealed PDF (DESIGN.md)",
+    "public_convention": "public when published and signed, 404 otherwise; tested in test_publication",
+    "public_convention_pdf": "public when published and signed, 404 otherwise; tested in test_publication",
 }
 # Logged-in pages that list only the user's own things, bound to no object.
 NO_OBJECT = {
@@ -249,7 +251,17 @@ def test_pages_bound_to_no_object_need_a_login(client, name):
     assert urlparse(response["Location"]).path == reverse("login")
 
 
-@pytest.mark.parametrize("name", sorted(set(PUBLIC) - {"accept_invitation", "logout", "password_reset_confirm"}))
+# Public pages bound to an object, or to a token, have tests of their own.
+OBJECT_BOUND_PUBLIC = {
+    "accept_invitation",
+    "logout",
+    "password_reset_confirm",
+    "public_convention",
+    "public_convention_pdf",
+}
+
+
+@pytest.mark.parametrize("name", sorted(set(PUBLIC) - OBJECT_BOUND_PUBLIC))
 def test_public_pages_open_without_login(client, db, name, settings):
     settings.DEMO_MAILBOX = True
     assert client.get(reverse(name)).status_code == 200

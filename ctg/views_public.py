@@ -1,0 +1,44 @@
+"""The public page of a signed convention (optional, per convention): no login."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+
+from ctg.models import Convention
+
+
+def _published(convention_pk):
+    convention = (
+        Convention.objects.with_territory()
+        .filter(pk=convention_pk, is_published=True, versions__signed_sha256__gt="")
+        .distinct()
+        .first()
+    )
+    if convention is None:
+        raise Http404("Aucune convention publiée à cette adresse.")
+    return convention
+
+
+@login_not_required
+def public_convention(request, convention_pk):
+    convention = _published(convention_pk)
+    version = convention.versions.exclude(signed_sha256="").order_by("-number").first()
+    axes = convention.axes.prefetch_related("objectives__sheets")
+    parties = convention.parties.select_related("organisation").order_by("signing_group", "organisation__name")
+    return render(
+        request,
+        "ctg/public_convention.html",
+        {"convention": convention, "version": version, "axes": axes, "parties": parties},
+    )
+
+
+@login_not_required
+def public_convention_pdf(request, convention_pk):
+    convention = _published(convention_pk)
+    version = convention.versions.exclude(signed_sha256="").order_by("-number").first()
+    response = FileResponse(version.signed_pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"convention-territoriale-globale-{convention.pk}-signee.pdf"
+    )
+    return response

@@ -1,0 +1,114 @@
+"""Renewal of a convention that ends, and the public page of a signed one."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from pypdf import PdfReader
+
+from actions.models import ActionSheet
+from ctg import exchange
+from ctg.demo import DEMO_DOCUMENTS
+from ctg.lifecycle import Status
+from ctg.models import Convention
+from governance import sealing, workflows
+from governance.models import SignatureRequest
+from territories.models import Role
+from tests.factories import MembershipFactory
+
+
+@pytest.fixture
+def montlucon(db):
+    path = next(p for p in DEMO_DOCUMENTS if "montlucon" in p.name)
+    convention = exchange.import_convention(path.read_bytes())
+    Convention.objects.filter(pk=convention.pk).update(is_published=True, end_date=date.today().replace(day=1))
+    convention.refresh_from_db()
+    return convention
+
+
+@pytest.fixture
+def adviser(montlucon):
+    return MembershipFactory(organisation=montlucon.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+
+
+def sign_and_seal(convention, adviser):
+    convention.transition(Status.REVIEW)
+    version = workflows.freeze(convention, by=adviser)
+    workflows.launch_deliberations(convention, by=adviser)
+    for deliberation in convention.deliberations.all():
+        workflows.record_deliberation(
+            deliberation,
+            {
+                "session_date": date(2022, 6, 30),
+                "outcome": "adopted",
+                "in_office": 68,
+                "present": 60,
+                "represented": 0,
+                "voting": 60,
+                "votes_for": 60,
+                "votes_against": 0,
+                "abstentions": 0,
+                "act_id": "003-200071082-20220630-D2022_045-DE",
+            },
+            by=adviser,
+        )
+    for _ in range(2):
+        for request in SignatureRequest.objects.filter(convention=convention, status="open"):
+            workflows.record_paper_signature(
+                request,
+                signer_name="Signataire",
+                signed_on=date(2022, 7, 12),
+                scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4 s"),
+                by=adviser,
+            )
+    return sealing.seal(version)
+
+
+def test_a_published_signed_convention_has_a_public_page_and_a_qr_code(client, montlucon, adviser):
+    url = reverse("public_convention", kwargs={"convention_pk": montlucon.pk})
+    assert client.get(url).status_code == 404  # not signed yet
+    version = sign_and_seal(montlucon, adviser)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(version.pdf.open("rb").read())).pages[:1])
+    assert f"/ctg/{montlucon.pk}/" in text  # the QR code's address, printed under it on the cover
+    response = client.get(url)  # no login
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Caf de l&#x27;Allier" in html and "Pérenniser une offre de territoire adaptée" in html
+    assert "Créer un guichet unique mobile" in html
+    pdf = client.get(reverse("public_convention_pdf", kwargs={"convention_pk": montlucon.pk}))
+    assert sealing.verify(b"".join(pdf.streaming_content)).ok
+    Convention.objects.filter(pk=montlucon.pk).update(is_published=False)
+    assert client.get(url).status_code == 404
+
+
+def test_the_next_ctg_is_prepared_from_the_one_that_ends(client, montlucon, adviser):
+    sign_and_seal(montlucon, adviser)
+    continued = list(montlucon.sheets.filter(status__in=["a_lancer", "en_cours"]).values_list("pk", flat=True))[:3]
+    client.force_login(adviser)
+    response = client.post(
+        reverse("convention_renew", kwargs={"convention_pk": montlucon.pk}),
+        {"sheets": continued, "evaluation": "Le comité de pilotage a salué la dynamique du réseau petite enfance."},
+    )
+    following = Convention.objects.get(previous=montlucon)
+    assert response["Location"] == following.get_absolute_url()
+    assert following.status == Status.DRAFT
+    assert following.start_date == date.fromordinal(montlucon.end_date.toordinal() + 1)
+    assert set(following.parties.values_list("organisation_id", flat=True)) == set(
+        montlucon.parties.values_list("organisation_id", flat=True)
+    )
+    assert "dynamique du réseau petite enfance" in following.diagnostic.previous_evaluation
+    assert "Bilan du plan d'actions 2021-" in following.diagnostic.previous_evaluation
+    assert following.findings.count() == montlucon.findings.count()
+    copies = ActionSheet.objects.filter(convention=following)
+    assert sorted(copies.values_list("previous_id", flat=True)) == sorted(continued)
+    # Asked twice, the same draft comes back.
+    client.post(reverse("convention_renew", kwargs={"convention_pk": montlucon.pk}), {"sheets": continued})
+    assert Convention.objects.filter(previous=montlucon).count() == 1
+
+
+def test_a_convention_far_from_its_end_is_not_renewed(client, montlucon, adviser):
+    Convention.objects.filter(pk=montlucon.pk).update(end_date=date(2035, 12, 31), status=Status.IN_FORCE)
+    client.force_login(adviser)
+    assert client.get(reverse("convention_renew", kwargs={"convention_pk": montlucon.pk})).status_code == 403
