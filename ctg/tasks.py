@@ -50,3 +50,10 @@ def deliver_outbound_email(email_id: int) -> bool:
 )
 def send_outbound_email(email_id: int) -> bool:
     return deliver_outbound_email(email_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_weekly_digests() -> int:
+    from ctg.notifications import send_weekly_digests as send
+
+    return send()

@@ -40,6 +40,7 @@ urlpatterns = [
     path("mot-de-passe/changer/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe/change/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("tableau-de-bord/caf/", views.caf_dashboard_view, name="caf_dashboard"),
+    path("notifications/", views.notifications, name="notifications"),
     path("ctg/<int:convention_pk>/", views_public.public_convention, name="public_convention"),
     path(
         "ctg/<int:convention_pk>/convention-signee.pdf",

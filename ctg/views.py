@@ -290,3 +290,14 @@ def convention_renew(request, convention_pk):
             messages.success(request, f"CTG suivante préparée en brouillon : {following.title}.")
             return redirect(following)
     return render(request, "ctg/convention_renew.html", {"convention": convention, "sheets": sheets})
+
+
+def notifications(request):
+    from ctg.notifications import notifications_for
+
+    if request.method == "POST":
+        request.user.weekly_digest = request.POST.get("weekly_digest") == "on"
+        request.user.save(update_fields=["weekly_digest"])
+        messages.success(request, "Préférence enregistrée.")
+        return redirect("notifications")
+    return render(request, "ctg/notifications.html", {"items": notifications_for(request.user)})

@@ -164,6 +164,9 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("adresse e-mail", unique=True)
 
+    weekly_digest = models.BooleanField("résumé hebdomadaire par courriel", default=False)
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 

@@ -184,3 +184,28 @@ def test_the_2025_review_comes_out_in_pdf_and_xlsx_with_real_figures(
     assert budget[1][0].startswith("Fonctionnement") and float(budget[1][1]) == 50000 and float(budget[1][2]) == 12000
     assert list(book["Indicateurs"].values)[1][5] in (24, "24", 24.0, "24.00")
     assert client.get(reverse("review", kwargs={"convention_pk": plaine_limagne.pk, "year": 2031})).status_code == 404
+
+
+def test_notifications_list_what_concerns_the_user_and_the_digest_goes_weekly(client, randan_sheet, randan_officer):
+    from ctg.models import Comment
+    from ctg.notifications import send_weekly_digests
+
+    later = timezone.now() + timedelta(days=200)
+    ActionSheet.objects.filter(convention=randan_sheet.convention).update(followed_up_at=later - timedelta(days=400))
+    Comment.objects.create(
+        convention=randan_sheet.convention,
+        target_type="fiche",
+        target_id=randan_sheet.pk,
+        text="Pouvez-vous préciser le calendrier ?",
+    )
+    client.force_login(randan_officer)
+    html = client.get(reverse("notifications")).content.decode()
+    assert "Fiche à mettre à jour : 1.2.1 Création d&#x27;un nouvel ALSH à Randan" in html
+    assert "Pouvez-vous préciser le calendrier" in html
+    client.post(reverse("notifications"), {"weekly_digest": "on"})
+    randan_officer.refresh_from_db()
+    assert randan_officer.weekly_digest
+    assert send_weekly_digests() == 1
+    assert send_weekly_digests() == 0  # once a week
+    digest = OutboundEmail.objects.get(to=randan_officer.email, subject__startswith="Votre semaine")
+    assert "Création d'un nouvel ALSH à Randan" in digest.body

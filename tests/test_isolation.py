@@ -47,6 +47,7 @@ NO_OBJECT = {
     "convention_import_json",
     "sheet_list",
     "caf_dashboard",
+    "notifications",
 }
 # Django's admin checks staff status itself and is not a tenant surface.
 EXEMPT_NAMESPACES = {"admin"}

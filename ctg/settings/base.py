@@ -233,4 +233,5 @@ SHEET_STALE_MONTHS = env.int("SHEET_STALE_MONTHS", default=4)
 CELERY_BEAT_SCHEDULE = {
     "workflow-daily-scan": {"task": "governance.tasks.scan_workflow", "schedule": 3600.0},
     "stale-sheets": {"task": "actions.tasks.remind_stale_sheets", "schedule": 24 * 3600.0},
+    "weekly-digest": {"task": "ctg.tasks.send_weekly_digests", "schedule": 24 * 3600.0},
 }

@@ -1,0 +1,108 @@
+"""What concerns a user now: signatures to give, deliberations to record, sheets to update,
+recent comments. Computed with a fixed number of queries; also sent as a weekly digest."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import ActionSheet
+from ctg.models import Comment, Convention
+from governance.models import Deliberation, SignatureRequest
+from territories.models import Membership, Role, User
+
+
+@dataclass
+class Notification:
+    kind: str
+    text: str
+    url: str
+    date: datetime | None = None
+
+
+def notifications_for(user) -> list[Notification]:
+    memberships = list(
+        Membership.objects.filter(user=user)
+        .exclude(role=Role.VIEWER)
+        .values_list("organisation_id", "is_signatory", "role")
+    )
+    organisations = [organisation for organisation, _, _ in memberships]
+    signing_for = [organisation for organisation, signatory, role in memberships if signatory or role == Role.ADMIN]
+    items = []
+    for request in SignatureRequest.objects.filter(
+        status="open", party__organisation_id__in=signing_for
+    ).select_related("convention", "party__organisation"):
+        items.append(
+            Notification(
+                "signature",
+                f"Signature attendue pour {request.party.organisation.name} : {request.convention.title}",
+                reverse("workflow", kwargs={"convention_pk": request.convention_id}),
+                request.opened_at,
+            )
+        )
+    for deliberation in Deliberation.objects.filter(
+        outcome__in=["pending", "rejected"], party__organisation_id__in=organisations
+    ).select_related("convention", "party__organisation"):
+        items.append(
+            Notification(
+                "deliberation",
+                f"Délibération à enregistrer pour {deliberation.party.organisation.name} : {deliberation.convention.title}",
+                reverse("deliberation_list", kwargs={"convention_pk": deliberation.convention_id}),
+                None,
+            )
+        )
+    for sheet in (
+        ActionSheet.objects.stale().filter(pilot_id__in=organisations).with_numbers().select_related("convention")
+    ):
+        items.append(
+            Notification(
+                "sheet",
+                f"Fiche à mettre à jour : {sheet.number} {sheet.title} ({sheet.convention.title})",
+                reverse("sheet_follow_up", kwargs={"convention_pk": sheet.convention_id, "sheet_pk": sheet.pk}),
+                sheet.followed_up_at,
+            )
+        )
+    since = timezone.now() - timedelta(days=14)
+    visible = Convention.objects.for_user(user)
+    for comment in (
+        Comment.objects.filter(convention__in=visible, created_at__gte=since)
+        .exclude(author=user)
+        .select_related("convention", "author", "organisation")
+        .order_by("-created_at")[:20]
+    ):
+        who = comment.organisation.name if comment.organisation else str(comment.author or "")
+        items.append(
+            Notification(
+                "comment",
+                f"Commentaire de {who} sur {comment.convention.title} : {comment.text[:120]}",
+                comment.convention.get_absolute_url(),
+                comment.created_at,
+            )
+        )
+    return items
+
+
+def send_weekly_digests(now=None) -> int:
+    """One e-mail a week to each user who asked for it and has something to read."""
+    from ctg.mail import queue_email
+
+    now = now or timezone.now()
+    sent = 0
+    for user in User.objects.filter(is_active=True, weekly_digest=True).filter(
+        Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lt=now - timedelta(days=6))
+    ):
+        items = notifications_for(user)
+        if not items:
+            continue
+        with transaction.atomic():
+            if User.objects.filter(pk=user.pk, digest_sent_at=user.digest_sent_at).update(digest_sent_at=now):
+                queue_email(
+                    to=user.email,
+                    template="emails/weekly_digest",
+                    context={"user": user, "items": items, "path": reverse("notifications")},
+                )
+                sent += 1
+    return sent
