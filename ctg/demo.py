@@ -98,3 +98,143 @@ def run_demo_workflow(convention: Convention) -> None:
             )
     sealing.seal(workflows.current_version(convention))
     workflows.scan()
+
+
+def run_demo_follow_up(convention: Convention) -> None:
+    """The commune CTG 2023-2026 (Puy-de-Dôme), signed and in force: its pilot updates sheets,
+    a COPIL meets, a late sheet's pilot is reminded, its public page is open and the next CTG
+    is prepared. Idempotent."""
+    from datetime import date, datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from actions.follow_up import record_follow_up, remind_stale_sheets
+    from actions.models import ActionSheet, BudgetLine, EvaluationIndicator, SheetUpdate
+    from ctg.lifecycle import Status
+    from ctg.renewal import prepare_next
+    from governance import sealing, workflows
+    from governance.models import Committee, Deliberation, Meeting, SignatureRequest
+    from territories.models import User
+
+    if convention.renewals.exists():
+        return
+    adviser = User.objects.get(email="conseillere.caf63@demo.example")
+    officer = User.objects.get(email="mairie.cournon@demo.example")
+    if convention.status == Status.DRAFT:
+        type(convention).objects.filter(pk=convention.pk).update(is_published=True)
+        convention.refresh_from_db()
+        convention.transition(Status.REVIEW, by=adviser)
+    if convention.status == Status.REVIEW:
+        workflows.freeze(convention, by=adviser)
+        workflows.launch_deliberations(convention, by=adviser)
+        convention.refresh_from_db()
+    for deliberation in Deliberation.objects.pending().filter(convention=convention):
+        workflows.record_deliberation(
+            deliberation,
+            {
+                "session_date": date(2023, 3, 16),
+                "outcome": "adopted",
+                "in_office": 33,
+                "present": 29,
+                "represented": 3,
+                "voting": 32,
+                "votes_for": 30,
+                "votes_against": 0,
+                "abstentions": 2,
+                "act_id": "063-216301242-20230316-DCM2023_18-DE",
+                "received_by_prefecture": date(2023, 3, 20),
+            },
+            by=officer,
+        )
+    for _group in range(2):
+        for request in SignatureRequest.objects.filter(convention=convention, status="open").select_related(
+            "party__organisation"
+        ):
+            if request.party.organisation.kind == "caf":
+                workflows.record_paper_signature(
+                    request,
+                    signer_name="Le Directeur de la Caf du Puy-de-Dôme",
+                    signed_on=date(2023, 4, 4),
+                    scan=ContentFile(b"%PDF-1.4\n% scan (demonstration)\n%%EOF\n", name="scan.pdf"),
+                    by=adviser,
+                )
+            else:
+                workflows._mark_signed(
+                    request,
+                    user=officer,
+                    method=SignatureRequest.Method.ELECTRONIC,
+                    ip="127.0.0.1",
+                    signer_name="Le Maire",
+                    signed_at=timezone.make_aware(datetime(2023, 3, 28, 10)),
+                )
+    sealing.seal(workflows.current_version(convention))
+    workflows.scan()  # in force: 2023-2026
+    sheets = list(ActionSheet.objects.filter(convention=convention).with_numbers())
+    first, second = sheets[0], sheets[5]
+    BudgetLine.objects.get_or_create(
+        sheet=first, year=2025, kind="fonctionnement", unit="euros", defaults={"planned": 18000}
+    )
+    indicator, _ = EvaluationIndicator.objects.get_or_create(
+        sheet=first, label="Demandes d'accueil suivies", defaults={"target": 150, "unit": "demandes"}
+    )
+    for sheet, status, progress, note, when in [
+        (
+            first,
+            "en_cours",
+            60,
+            "L'outil de suivi de l'offre et de la demande est en service au RPE.",
+            datetime(2025, 3, 12),
+        ),
+        (
+            second,
+            "en_cours",
+            40,
+            "Deux associations accompagnées pour leurs projets périscolaires.",
+            datetime(2025, 6, 2),
+        ),
+        (
+            first,
+            "en_cours",
+            80,
+            "Tableau de bord partagé avec la Caf ; 132 demandes suivies en 2025.",
+            datetime(2025, 11, 20),
+        ),
+    ]:
+        line = BudgetLine.objects.get(sheet=first, year=2025)
+        update = record_follow_up(
+            sheet,
+            officer,
+            status=status,
+            progress=progress,
+            note=note,
+            spent={line.pk: 9500} if sheet == first else None,
+            measures={(indicator.pk, 2025): 132} if sheet == first else None,
+        )
+        SheetUpdate.objects.filter(pk=update.pk).update(created_at=timezone.make_aware(when))
+    ActionSheet.objects.filter(pk=sheets[-1].pk).update(
+        status="en_cours", followed_up_at=timezone.make_aware(datetime(2025, 1, 15))
+    )
+    committee, _ = Committee.objects.get_or_create(
+        convention=convention, kind="copil", defaults={"members": "Le Maire\nLa Directrice de la Caf"}
+    )
+    meeting, made = Meeting.objects.get_or_create(
+        convention=convention,
+        committee=committee,
+        date=date(2025, 6, 12),
+        defaults={
+            "agenda": "Bilan à mi-parcours",
+            "attendees": "Le Maire\nLa conseillère territoriale de la Caf",
+            "notes": "Priorité donnée au suivi de l'offre d'accueil petite enfance.",
+        },
+    )
+    if made:
+        meeting.sheets.set([first])
+    remind_stale_sheets()
+    continued = [s.pk for s in sheets if s.status in ("a_lancer", "en_cours")][:10]
+    prepare_next(
+        convention,
+        by=adviser,
+        continued_sheet_ids=continued,
+        evaluation="Le comité de pilotage du 12 juin 2025 a souligné la dynamique du réseau petite enfance.",
+    )

@@ -36,6 +36,7 @@ def evaluation_summary(convention: Convention) -> str:
 
 @transaction.atomic
 def prepare_next(convention: Convention, *, by=None, continued_sheet_ids=(), evaluation: str = "") -> Convention:
+    convention = Convention.objects.select_related("caf", "epci", "commune").get(pk=convention.pk)
     if not may_renew(convention):
         raise RenewalError("La CTG suivante se prépare dans l'année qui précède la fin d'une convention signée.")
     existing = convention.renewals.first()

@@ -43,7 +43,7 @@ VISIBLE = {
 def test_the_demo_holds_the_four_seed_ctgs_and_each_account_sees_its_own(client, db):
     call_command("load_demo", stdout=io.StringIO())
     conventions = Convention.objects.all()
-    assert conventions.count() == 4
+    assert conventions.count() == 5  # the four seeds, and the CTG that follows the commune's
     plaine_limagne = conventions.get(epci__name="CC Plaine Limagne")
     assert plaine_limagne.parties.filter(organisation__kind="commune").count() == 25
     assert plaine_limagne.axes.count() == 5

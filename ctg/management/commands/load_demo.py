@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ctg.demo import load_demo_conventions, run_demo_workflow
+from ctg.demo import load_demo_conventions, run_demo_follow_up, run_demo_workflow
 from territories.demo import DEMO_PASSWORD, load_demo_accounts, load_demo_organisations
 from territories.models import Commune
 
@@ -16,6 +16,8 @@ class Command(BaseCommand):
         conventions = load_demo_conventions()
         montlucon = next(c for c in conventions if c.epci_id and c.epci.siren == "200071082")
         run_demo_workflow(montlucon)
+        run_demo_follow_up(next(c for c in conventions if c.commune_id and c.commune.code == "63124"))
+        conventions = list(type(montlucon).objects.order_by("title"))
         self.stdout.write(self.style.SUCCESS("Conventions de démonstration :"))
         for convention in conventions:
             convention.refresh_from_db()
