@@ -25,7 +25,7 @@ def bar_chart(rows, *, title: str, unit: str = "", maximum: float | None = None,
         text = label if len(str(label)) <= 34 else str(label)[:33] + "…"
         parts.append(
             f'<text x="{label_width - 6}" y="{y + bar - 5}" text-anchor="end" font-size="12" fill="#1f2328">{escape(text)}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" fill="{PALETTE[index % len(PALETTE)]}" rx="2"/>'
+            f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" fill="{PALETTE[0]}" rx="2"/>'
             f'<text x="{label_width + length + 6:.1f}" y="{y + bar - 5}" font-size="12" fill="#1f2328">'
             f"{escape(_format(value))}{escape(unit)}</text>"
         )

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -38,6 +38,7 @@ def caf_dashboard(user) -> dict:
             signatures_done=_count(SignatureRequest.objects.filter(version__superseded=False, status="signed")),
             late_sheets=_count(ActionSheet.objects.late(today)),
             sheets_total=_count(ActionSheet.objects.all()),
+            has_renewal=Exists(Convention.objects.filter(previous=OuterRef("pk"))),
         )
         .order_by("end_date", "title")
         .distinct()
@@ -45,7 +46,9 @@ def caf_dashboard(user) -> dict:
     renewal_limit = today + timedelta(days=365)
     for convention in conventions:
         convention.renewal_due = (
-            convention.status in (Status.SIGNED, Status.IN_FORCE, Status.ENDED) and convention.end_date <= renewal_limit
+            convention.status in (Status.SIGNED, Status.IN_FORCE, Status.ENDED)
+            and convention.end_date <= renewal_limit
+            and not convention.has_renewal
         )
     statuses = {label: 0 for _, label in Status.choices}
     for convention in conventions:
