@@ -148,6 +148,7 @@ def sheet_detail(request, convention_pk, sheet_pk):
             else None,
             "progress_form": SheetProgressForm(instance=sheet, prefix="suivi") if convention.access.can_edit else None,
             "may_follow_up": may_follow_up(request.user, convention, sheet),
+            "is_stale": ActionSheet.objects.stale().filter(pk=sheet.pk).exists(),
             "updates": sheet.updates.select_related("author", "organisation")[:10],
         },
     )

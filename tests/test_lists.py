@@ -93,7 +93,7 @@ def test_the_sheet_page_does_not_grow_with_its_lines(client, caf, adviser):
         count_queries(client, reverse("sheet_detail", kwargs={"convention_pk": convention.pk, "sheet_pk": s.pk}))
         for s in (first, second)
     ]
-    assert counts[0] == counts[1] == 16
+    assert counts[0] == counts[1] == 17
 
 
 def test_the_sheet_list_spans_conventions_with_filters(client, caf, adviser):
