@@ -24,7 +24,7 @@ class InvitationForm(forms.Form):
 class MembershipRoleForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ["role"]
+        fields = ["role", "is_signatory"]
 
 
 class AccountCreationForm(forms.ModelForm):
