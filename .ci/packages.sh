@@ -6,6 +6,8 @@ missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # WeasyPrint needs HarfBuzz's subsetting library.
 ldconfig -p | grep -q libharfbuzz-subset.so.0 || missing+=(libharfbuzz-subset0)
+# The browser journeys drive Debian's Chromium (Playwright cannot download its own here).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 for package in "$@"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done

@@ -1,0 +1,106 @@
+"""Browser journeys: Playwright driving Debian's Chromium against a live server, with a real
+Celery worker; axe-core checks every page visited."""
+
+import os
+from pathlib import Path
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# to set up accounts are safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = (Path(__file__).resolve().parent.parent / "vendor" / "axe.min.js").read_text()
+ARTEFACTS = Path(os.environ.get("CTG_TEST_ARTEFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts"))
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def worker(transactional_db):
+    from ctg.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+class Journey:
+    """A user's browser tab: every page it reaches is checked by axe-core and kept as a
+    screenshot in the test artefacts."""
+
+    def __init__(self, context, base_url, name):
+        self.context, self.base_url, self.name = context, base_url, name
+        self.page = context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.step = 0
+        self.violations = []
+
+    def goto(self, path):
+        self.page.goto(self.base_url + path)
+        self.check()
+
+    def check(self, label=""):
+        self.page.wait_for_load_state("networkidle")
+        self.page.evaluate(AXE)
+        result = self.page.evaluate(
+            "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"
+        )
+        serious = [v for v in result if v["impact"] in SERIOUS]
+        self.violations += [(self.page.url, v) for v in serious]
+        self.step += 1
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(
+            path=str(ARTEFACTS / f"{self.name}-{self.step:02d}{('-' + label) if label else ''}.png"), full_page=True
+        )
+        assert not serious, f"axe-core on {self.page.url}: {serious}"
+
+    def login(self, email, password):
+        self.goto("/connexion/")
+        self.page.get_by_label("Adresse e-mail").fill(email)
+        self.page.get_by_label("Mot de passe").fill(password)
+        self.page.get_by_role("button", name="Se connecter").click()
+        self.check("accueil")
+
+
+@pytest.fixture
+def journey(browser, live_server, settings):
+    settings.SITE_URL = live_server.url
+    contexts = []
+
+    def open_journey(name, javascript=True):
+        context = browser.new_context(
+            locale="fr-FR",
+            bypass_csp=True,
+            java_script_enabled=javascript,
+            accept_downloads=True,
+            viewport={"width": 1280, "height": 900},
+        )
+        contexts.append(context)
+        return Journey(context, live_server.url, name)
+
+    yield open_journey
+    for context in contexts:
+        context.close()
