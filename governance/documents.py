@@ -54,8 +54,11 @@ def layout_fingerprint() -> str:
 
 
 def input_hash(snapshot: dict, kind: str, party_index: int | None = None) -> str:
-    """What a document depends on: same hash, same bytes; the stored file is reused."""
-    payload = json.dumps([layout_fingerprint(), kind, party_index, snapshot], sort_keys=True, ensure_ascii=False)
+    """What a document depends on: same hash, same bytes; the stored file is reused. A
+    council's recorded decision changes its own deliberation document only."""
+    text = {**snapshot, "parties": [{k: v for k, v in p.items() if k != "deliberation"} for p in snapshot["parties"]]}
+    record = snapshot["parties"][party_index].get("deliberation") if party_index is not None else None
+    payload = json.dumps([layout_fingerprint(), kind, party_index, record, text], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

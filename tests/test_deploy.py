@@ -7,7 +7,7 @@ from django.conf import settings
 
 def test_production_settings_pass_check_deploy():
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "ctg.settings.production",
         "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-secret-for-the-check-0123456789",
         "DJANGO_ALLOWED_HOSTS": "ctg.example.org",

@@ -249,3 +249,23 @@ def test_each_of_the_26_plaine_limagne_deliberations_is_its_own(db):
             assert "DU CONSEIL MUNICIPAL" in text and "Autorise le Maire" in text
         else:
             assert "DU CONSEIL COMMUNAUTAIRE" in text and "Autorise le Président" in text
+
+
+def test_a_recorded_decision_renews_only_its_own_deliberation_document(db):
+    from governance.generation import document_snapshot
+
+    convention = demo("montlucon")
+    snapshot = convention_snapshot(convention)
+    before = {
+        index: documents.input_hash(snapshot, "deliberation_pdf", index) for index, _ in enumerate(snapshot["parties"])
+    }
+    snapshot["parties"][0]["deliberation"] = {"session_date": "2026-02-12", "outcome": "adopted"}
+    after = {
+        index: documents.input_hash(snapshot, "deliberation_pdf", index) for index, _ in enumerate(snapshot["parties"])
+    }
+    assert before[0] != after[0]
+    assert all(before[i] == after[i] for i in before if i != 0)
+    assert documents.input_hash(snapshot, "convention") == documents.input_hash(
+        {**snapshot, "parties": [{**p, "deliberation": None} for p in snapshot["parties"]]}, "convention"
+    )
+    assert document_snapshot(convention)[1] is None  # a draft is rendered from its live text

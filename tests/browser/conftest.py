@@ -7,18 +7,25 @@ from pathlib import Path
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
-# to set up accounts are safe there.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 AXE = (Path(__file__).resolve().parent.parent / "vendor" / "axe.min.js").read_text()
 ARTEFACTS = Path(os.environ.get("CTG_TEST_ARTEFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts"))
 SERIOUS = {"serious", "critical"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module", autouse=True)
+def _orm_beside_playwright():
+    """Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
+    make to set up accounts are safe there. Only for these modules."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture(scope="module")
 def browser():
+    """Closed at the end of each module: Playwright's event loop must not outlive the browser
+    tests (pyHanko and others run their own loop in this thread)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -50,8 +57,8 @@ class Journey:
     """A user's browser tab: every page it reaches is checked by axe-core and kept as a
     screenshot in the test artefacts."""
 
-    def __init__(self, context, base_url, name):
-        self.context, self.base_url, self.name = context, base_url, name
+    def __init__(self, context, base_url, name, javascript=True):
+        self.context, self.base_url, self.name, self.javascript = context, base_url, name, javascript
         self.page = context.new_page()
         self.page.set_default_timeout(15_000)
         self.step = 0
@@ -63,6 +70,9 @@ class Journey:
 
     def check(self, label=""):
         self.page.wait_for_load_state("networkidle")
+        if not self.javascript:
+            self._screenshot(label)
+            return
         self.page.evaluate(AXE)
         result = self.page.evaluate(
             "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})).violations"
@@ -70,12 +80,20 @@ class Journey:
         )
         serious = [v for v in result if v["impact"] in SERIOUS]
         self.violations += [(self.page.url, v) for v in serious]
+        self._screenshot(label)
+        assert not serious, f"axe-core on {self.page.url}: {serious}"
+
+    def _screenshot(self, label):
         self.step += 1
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(
-            path=str(ARTEFACTS / f"{self.name}-{self.step:02d}{('-' + label) if label else ''}.png"), full_page=True
-        )
-        assert not serious, f"axe-core on {self.page.url}: {serious}"
+        suffix = f"-{label}" if label else ""
+        self.page.screenshot(path=str(ARTEFACTS / f"{self.name}-{self.step:02d}{suffix}.png"), full_page=True)
+
+    def download(self, click):
+        """Click what starts a download; the downloaded bytes."""
+        with self.page.expect_download() as info:
+            click()
+        return Path(info.value.path()).read_bytes()
 
     def login(self, email, password):
         self.goto("/connexion/")
@@ -99,7 +117,7 @@ def journey(browser, live_server, settings):
             viewport={"width": 1280, "height": 900},
         )
         contexts.append(context)
-        return Journey(context, live_server.url, name)
+        return Journey(context, live_server.url, name, javascript)
 
     yield open_journey
     for context in contexts:

@@ -1,0 +1,190 @@
+"""After the adviser: the EPCI coordinator imports sheets, updates one and records a
+commune's deliberation (a wrong act id refused first); a commune officer downloads the
+deliberation-ready PDF and DOCX, records its council's decision with JavaScript disabled,
+signs with the code from the e-mail, and downloads the sealed PDF. Through the UI only."""
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import openpyxl
+import pytest
+
+from ctg.models import OutboundEmail
+from governance import sealing
+from governance.models import ConventionVersion
+from territories.models import EPCI, Commune, Organisation, Role
+from territories.services import organisation_for_commune, organisation_for_epci
+from tests.factories import DEFAULT_PASSWORD, MembershipFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def code_for(user):
+    email = OutboundEmail.objects.filter(to=user.email, subject__startswith="Votre code").latest("created_at")
+    return re.search(r"\d{6}", email.subject).group(0)
+
+
+def link_for(user):
+    email = OutboundEmail.objects.filter(to=user.email, subject__startswith="Signature attendue").latest("created_at")
+    return re.search(r"https?://[^/\s]+(/signature/\S+/)", email.body).group(1)
+
+
+def record_deliberation(tab, party_name, act_id, session="2026-02-12"):
+    page = tab.page
+    page.get_by_role("link", name=f"Enregistrer la décision de {party_name}").click()
+    tab.check("deliberation")
+    page.locator("#id_session_date").fill(session)
+    page.locator("input[name=outcome][value=adopted]").check()
+    for field, value in {
+        "in_office": "33",
+        "present": "30",
+        "represented": "2",
+        "voting": "32",
+        "votes_for": "30",
+        "votes_against": "0",
+        "abstentions": "2",
+    }.items():
+        page.locator(f"#id_{field}").fill(value)
+    page.locator("#id_act_id").fill(act_id)
+    page.get_by_role("button", name="Enregistrer la décision").click()
+
+
+def sign(tab, user):
+    page = tab.page
+    tab.goto(link_for(user))
+    page.get_by_role("button", name="Recevoir un code par courriel").click()
+    page.locator("#id_code").fill(code_for(user))
+    page.get_by_role("button", name="Signer").click()
+    tab.check("signee")
+
+
+def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, worker, tmp_path):
+    caf = Organisation.objects.cafs().get(name="Caf de l'Allier")
+    adviser = MembershipFactory(organisation=caf, role=Role.CAF_ADVISER, is_signatory=True).user
+    epci = organisation_for_epci(EPCI.objects.get(siren="200071082"))
+    coordinator = MembershipFactory(organisation=epci, role=Role.COORDINATOR, is_signatory=True).user
+    montlucon = organisation_for_commune(Commune.objects.get(code="03185"))
+    officer = MembershipFactory(organisation=montlucon, role=Role.COMMUNE_OFFICER, is_signatory=True).user
+    domerat = organisation_for_commune(Commune.objects.get(code="03101"))
+    domerat_mayor = MembershipFactory(organisation=domerat, role=Role.COMMUNE_OFFICER, is_signatory=True).user
+
+    # The adviser opens the CTG with two communes.
+    caf_tab = journey("caf")
+    page = caf_tab.page
+    caf_tab.login(adviser.email, DEFAULT_PASSWORD)
+    caf_tab.goto("/conventions/nouvelle/")
+    page.locator("#id_territory").fill("200071082")
+    page.locator("#id_start_date").fill("2026-01-01")
+    page.locator("#id_end_date").fill("2029-12-31")
+    page.get_by_role("button", name="Créer la convention").click()
+    kept = {"Caf de l'Allier", "CA Montluçon Communauté", "Commune de Montluçon", "Commune de Domérat"}
+    for checkbox in page.locator("input[name=keep]").all():
+        if page.locator(f"label[for='{checkbox.get_attribute('id')}']").inner_text() not in kept:
+            checkbox.uncheck()
+    page.get_by_role("button", name="Enregistrer la sélection").click()
+    page.get_by_role("link", name="Plan d'actions").click()
+    page.get_by_role("link", name="Ajouter un axe").click()
+    page.locator("#id_title").fill("La petite enfance")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("link", name="Ajouter un objectif à l'axe 1").click()
+    page.locator("#id_title").fill("Développer l'offre d'accueil")
+    page.get_by_role("button", name="Enregistrer").click()
+    convention_url = page.url.removesuffix("plan/")
+
+    # The coordinator imports sheets from a spreadsheet and updates one.
+    coordinator_tab = journey("coordinateur")
+    cpage = coordinator_tab.page
+    coordinator_tab.login(coordinator.email, DEFAULT_PASSWORD)
+    coordinator_tab.goto(convention_url.removeprefix(coordinator_tab.base_url) + "fiches/importer/")
+    book = openpyxl.Workbook()
+    book.active.append(["identifiant", "objectif", "intitulé", "statut", "avancement (%)", "pilote"])
+    book.active.append(["", "1.1", "Créer un relais petite enfance", "À lancer", 0, "CA Montluçon Communauté"])
+    book.active.append(["", "1.1", "Ouvrir une crèche à Domérat", "À lancer", 0, "Commune de Domérat"])
+    spreadsheet = tmp_path / "fiches.xlsx"
+    book.save(spreadsheet)
+    cpage.locator("#id_fichier").set_input_files(str(spreadsheet))
+    cpage.get_by_role("button", name="Prévisualiser").click()
+    coordinator_tab.check("apercu")
+    assert "2 créations" in re.sub(r"\s+", " ", cpage.content())
+    cpage.get_by_role("button", name="Confirmer l'import").click()
+    coordinator_tab.check("plan")
+    cpage.get_by_role("link", name=re.compile("Fiche 1.1.1")).click()
+    cpage.locator("#id_suivi-status").select_option(label="En cours")
+    cpage.locator("#id_suivi-progress").fill("25")
+    cpage.get_by_role("button", name="Enregistrer le suivi").click()
+    cpage.get_by_text("Enregistré.").wait_for()
+    coordinator_tab.check("suivi")
+
+    # The adviser freezes and launches the deliberations.
+    caf_tab.goto(convention_url.removeprefix(caf_tab.base_url))
+    page.get_by_role("button", name="Passer en relecture").click()
+    page.get_by_role("link", name="Délibérations et signatures").click()
+    page.get_by_role("button", name="Figer la version 1").click()
+    page.get_by_role("button", name="Lancer les délibérations").click()
+    caf_tab.check("lancees")
+
+    # The coordinator records Domérat's deliberation: a wrong act id first.
+    coordinator_tab.goto(convention_url.removeprefix(coordinator_tab.base_url) + "deliberations/")
+    record_deliberation(coordinator_tab, "Commune de Domérat", "003-216301242-20260212-D12-DE")
+    coordinator_tab.check("act-id-refuse")
+    assert "Le SIREN (216301242) n'est pas celui de Commune de Domérat" in cpage.content().replace("&#x27;", "'")
+    cpage.locator("#id_act_id").fill("003-200071082-20260212-D12-DE")
+    cpage.get_by_role("button", name="Enregistrer la décision").click()
+    assert "n'est pas celui de Commune de Domérat" in cpage.content().replace("&#x27;", "'")
+    domerat_siren = domerat.siren
+    cpage.locator("#id_act_id").fill(f"003-{domerat_siren}-20260212-D12-DE")
+    cpage.get_by_role("button", name="Enregistrer la décision").click()
+    coordinator_tab.check("domerat-adoptee")
+    record_deliberation(coordinator_tab, "CA Montluçon Communauté", "003-200071082-20260212-DC2026_7-DE")
+    coordinator_tab.check("epci-adoptee")
+
+    # The commune officer downloads the documents the worker produced.
+    commune_tab = journey("commune")
+    mpage = commune_tab.page
+    commune_tab.login(officer.email, DEFAULT_PASSWORD)
+    commune_tab.goto(convention_url.removeprefix(commune_tab.base_url) + "documents/")
+    for _ in range(60):
+        if mpage.get_by_role("link", name="PDF — Commune de Montluçon").count():
+            break
+        mpage.wait_for_timeout(1000)
+        mpage.reload()
+    commune_tab.check("documents")
+    pdf = commune_tab.download(lambda: mpage.get_by_role("link", name="PDF — Commune de Montluçon").click())
+    docx = commune_tab.download(lambda: mpage.get_by_role("link", name="DOCX — Commune de Montluçon").click())
+    assert pdf.startswith(b"%PDF") and docx.startswith(b"PK")
+
+    # …records its council's decision with JavaScript disabled (plain forms)…
+    no_script = journey("commune-sans-javascript", javascript=False)
+    no_script.login(officer.email, DEFAULT_PASSWORD)
+    no_script.goto(convention_url.removeprefix(no_script.base_url) + "deliberations/")
+    record_deliberation(no_script, "Commune de Montluçon", f"003-{montlucon.siren}-20260212-DCM2026_3-DE")
+    no_script.check("montlucon-adoptee")
+    assert "3 / 3" in no_script.page.content()
+
+    # …and signs with the code from the e-mail; the others sign in their turn.
+    sign(commune_tab, officer)
+    domerat_tab = journey("domerat")
+    domerat_tab.login(domerat_mayor.email, DEFAULT_PASSWORD)
+    sign(domerat_tab, domerat_mayor)
+    sign(coordinator_tab, coordinator)
+    caf_tab.goto(convention_url.removeprefix(caf_tab.base_url) + "circuit/")
+    page.get_by_role("link", name="Enregistrer la signature papier de Caf de l'Allier").click()
+    page.locator("#id_signer_name").fill("Le Directeur de la Caf")
+    page.locator("#id_signed_on").fill("2026-03-02")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% page signee\n%%EOF\n")
+    page.locator("#id_scan").set_input_files(str(scan))
+    page.get_by_role("button", name="Enregistrer la signature").click()
+    caf_tab.check("toutes-signees")
+
+    # Later, the commune downloads the sealed PDF.
+    for _ in range(60):
+        if ConventionVersion.objects.exclude(signed_sha256="").exists():
+            break
+        mpage.wait_for_timeout(1000)
+    commune_tab.goto(convention_url.removeprefix(commune_tab.base_url) + "circuit/")
+    sealed = commune_tab.download(lambda: mpage.get_by_role("link", name="PDF signé et scellé de la version 1").click())
+    # pyHanko runs its own event loop: outside Playwright's thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(sealing.verify, sealed).result().ok
+    assert sealed.startswith(b"%PDF")
