@@ -500,6 +500,19 @@ def _due_for_reminder(obj, now) -> bool:
     return obj.reminders_sent < settings.REMINDER_MAX_COUNT and last + interval <= now
 
 
+def _escalate(item, kind: str, message: str, *, what: str, path: str) -> None:
+    """Record a missed deadline of a deliberation or a signature and tell the CAF's advisers."""
+    audit.record(item.convention, kind, message, party=item.party, version=item.version)
+    _mail(
+        _advisers(item.convention),
+        "emails/escalation",
+        {"what": what, "path": path},
+        item.convention,
+        item.version,
+        item.party,
+    )
+
+
 def scan(now=None) -> dict:
     """Due dates live in the database; this scan (Celery beat, hourly) acts on them once:
     each step updates the row it acts on, so a second run does nothing more."""
@@ -549,29 +562,17 @@ def scan(now=None) -> dict:
                 if SignatureRequest.objects.filter(pk=request.pk, status=SignatureRequest.Status.OPEN).update(
                     status=SignatureRequest.Status.EXPIRED
                 ):
-                    audit.record(
-                        request.convention,
+                    _escalate(
+                        request,
                         "expiry",
                         f"Demande de signature expirée : {request.party.organisation.name}",
-                        party=request.party,
-                        version=request.version,
-                    )
-                    _mail(
-                        _advisers(request.convention),
-                        "emails/escalation",
-                        {
-                            "what": f"la signature de {request.party.organisation.name}",
-                            "path": reverse("workflow", kwargs={"convention_pk": request.convention_id}),
-                        },
-                        request.convention,
-                        request.version,
-                        request.party,
+                        what=f"la signature de {request.party.organisation.name}",
+                        path=reverse("workflow", kwargs={"convention_pk": request.convention_id}),
                     )
                     counts["expired"] += 1
                     counts["escalations"] += 1
         elif _due_for_reminder(request, now):
             with transaction.atomic():
-                token = None
                 if SignatureRequest.objects.filter(pk=request.pk, reminders_sent=request.reminders_sent).update(
                     reminders_sent=request.reminders_sent + 1, last_reminder_at=now
                 ):
@@ -598,23 +599,13 @@ def scan(now=None) -> dict:
             if Deliberation.objects.filter(pk=deliberation.pk, reminders_sent__lte=settings.REMINDER_MAX_COUNT).update(
                 reminders_sent=settings.REMINDER_MAX_COUNT + 1, last_reminder_at=now
             ):
-                audit.record(
-                    deliberation.convention,
+                _escalate(
+                    deliberation,
                     "escalation",
-                    f"Délibération en retard : {deliberation.party.organisation.name} (échéance {deliberation.due_date:%d/%m/%Y})",
-                    party=deliberation.party,
-                    version=deliberation.version,
-                )
-                _mail(
-                    _advisers(deliberation.convention),
-                    "emails/escalation",
-                    {
-                        "what": f"la délibération de {deliberation.party.organisation.name}",
-                        "path": reverse("deliberation_list", kwargs={"convention_pk": deliberation.convention_id}),
-                    },
-                    deliberation.convention,
-                    deliberation.version,
-                    deliberation.party,
+                    f"Délibération en retard : {deliberation.party.organisation.name} "
+                    f"(échéance {deliberation.due_date:%d/%m/%Y})",
+                    what=f"la délibération de {deliberation.party.organisation.name}",
+                    path=reverse("deliberation_list", kwargs={"convention_pk": deliberation.convention_id}),
                 )
                 counts["escalations"] += 1
     for convention in Convention.objects.filter(status=Status.SIGNED, start_date__lte=today, end_date__gte=today):
