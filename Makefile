@@ -1,4 +1,4 @@
-.PHONY: demo test quality venv format vendor geography-fixture bench-geography pytest bench-documents
+.PHONY: demo test quality venv format vendor geography-fixture bench-geography pytest bench-documents bench
 
 BOOTSTRAP_VERSION = 5.3.9
 HTMX_VERSION = 2.0.11
@@ -37,3 +37,7 @@ pytest:  ## the pytest suite alone against fresh PostgreSQL and Redis (no qualit
 
 bench-documents:  ## time the convention PDF (60 pages) and the 26 deliberations of Plaine Limagne
 	DJANGO_SETTINGS_MODULE=ctg.settings.demo .ci/with-services.sh .venv/bin/python benchmarks/documents.py
+
+bench:  ## the national benchmark: dataset, page times against the floor, documents, import, throughput
+	.ci/packages.sh wrk
+	DJANGO_SETTINGS_MODULE=benchmarks.settings PG_EXTRA_OPTIONS="-c shared_buffers=256MB" .ci/with-services.sh .venv/bin/python benchmarks/national.py

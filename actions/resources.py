@@ -152,12 +152,23 @@ class NamedManyWidget(widgets.ManyToManyWidget):
                 self.lookup[search_key(code)] = obj
 
     def clean(self, value, row=None, **kwargs):
+        # Names may hold a comma ("Culture, sport et loisirs"): ";" and new lines separate;
+        # inside a part, commas separate unless the words around them make a known name.
         found = []
-        for part in _split(value):
-            obj = self.lookup.get(search_key(part))
-            if obj is None:
-                raise ValueError(f"{self.what} inconnu·e : « {part} »")
-            found.append(obj)
+        for part in _split(str(value or "").replace(",", "\u0000")):
+            pieces = part.split("\u0000")
+            start = 0
+            while start < len(pieces):
+                for end in range(len(pieces), start, -1):
+                    obj = self.lookup.get(search_key(",".join(pieces[start:end])))
+                    if obj is not None:
+                        found.append(obj)
+                        start = end
+                        break
+                else:
+                    if pieces[start].strip():
+                        raise ValueError(f"{self.what} inconnu·e : « {pieces[start].strip()} »")
+                    start += 1
         return found
 
     def render(self, value, obj=None, **kwargs):

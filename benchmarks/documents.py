@@ -34,10 +34,9 @@ def peak_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main():
-    call_command("migrate", verbosity=0)
-    call_command("import_geography", verbosity=0)
-    call_command("load_demo", stdout=io.StringIO())
+def document_rows() -> list[tuple[str, str, str, str, bool]]:
+    """(measure, size, time, budget, met) of the convention PDF and of Plaine Limagne's
+    deliberation documents, on the database as it is (geography loaded)."""
     path = next(p for p in DEMO_DOCUMENTS if "plaine-limagne" in p.name)
     plaine_limagne = exchange.import_convention(path.read_bytes())
 
@@ -53,7 +52,8 @@ def main():
         pdf = documents.render_convention_pdf(snapshot)
         times.append(time.perf_counter() - started)
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    rows = [("Convention PDF", f"{pages} pages", f"{statistics.median(times):.2f} s (median of 3)", "< 5 s")]
+    median = statistics.median(times)
+    rows = [("PDF de la convention", f"{pages} pages", f"{median:.2f} s (médiane de 3)", "< 5 s", median < 5)]
 
     Document.objects.filter(convention=plaine_limagne).delete()
     started_cpu, started = time.process_time(), time.perf_counter()
@@ -62,12 +62,21 @@ def main():
     deliberations = sum(1 for d in produced if d.kind == Document.Kind.DELIBERATION_PDF)
     rows.append(
         (
-            "Plaine Limagne: convention + deliberations",
+            "Plaine Limagne : convention + délibérations",
             f"1 + {deliberations} PDF + {deliberations} DOCX",
-            f"{wall:.1f} s wall, {cpu:.1f} s CPU",
+            f"{wall:.1f} s (CPU {cpu:.1f} s)",
             "< 30 s",
+            wall < 30,
         )
     )
+    return rows
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    call_command("import_geography", verbosity=0)
+    call_command("load_demo", stdout=io.StringIO())
+    rows = [row[:4] for row in document_rows()]
     rows.append(("Peak memory of the process", "", f"{peak_mib():.0f} MiB", ""))
     width = [max(len(str(row[i])) for row in rows) for i in range(4)]
     print()

@@ -80,6 +80,22 @@ def test_an_export_comes_back_unchanged(client, convention, coordinator):
     assert "0 création, 0 modification, 4 inchangées" in text(response)
 
 
+def test_intervention_fields_whose_name_holds_a_comma_come_back(client, convention, coordinator):
+    from diagnostics.models import InterventionField
+
+    sheet = ActionSheet.objects.get(title="Fiche 1.1.1")
+    culture = InterventionField.objects.get(name="Culture, sport et loisirs")
+    sheet.fields.set([culture, InterventionField.objects.get(code="jeunesse")])
+    exported = client.get(reverse("sheet_export", kwargs={"convention_pk": convention.pk, "file_format": "xlsx"}))
+    response = upload(client, convention, exported.content, "fiches.xlsx")
+    assert "0 création, 0 modification, 4 inchangées" in text(response)
+    csv = HEADER.replace("\r\n", ";champs d'intervention\r\n") + (
+        f"{sheet.pk};1.1;Fiche 1.1.1;à lancer;0;;;;;;Culture, sport et loisirs, Jeunesse\r\n"
+    )
+    response = upload(client, convention, csv.encode())
+    assert "0 création, 0 modification, 1 inchangée" in text(response), re.findall(r"Ligne[^<]*", text(response))
+
+
 def test_preview_then_confirm_creates_and_updates(client, convention, coordinator):
     existing = ActionSheet.objects.get(title="Fiche 2.1.1")
     csv = (
