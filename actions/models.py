@@ -114,6 +114,14 @@ class ActionSheetQuerySet(models.QuerySet):
         return self.select_related("objective__axis")
 
 
+# Named, so that the spreadsheet import can write one record per sheet once its lists are
+# saved (actions/resources.py) instead of one per list.
+SHEET_HISTORY = HistoricalRecords(
+    m2m_fields=["communes", "partners", "fields"],
+    excluded_fields=["updated_at", "followed_up_at", "follow_up_reminded_at"],
+)
+
+
 class ActionSheet(ConventionPart):
     """A fiche action."""
 
@@ -164,10 +172,7 @@ class ActionSheet(ConventionPart):
     followed_up_at = models.DateTimeField("dernier suivi", null=True, blank=True, db_index=True)
     follow_up_reminded_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(
-        m2m_fields=[communes, partners, fields],
-        excluded_fields=["updated_at", "followed_up_at", "follow_up_reminded_at"],
-    )
+    history = SHEET_HISTORY
     objects = ActionSheetQuerySet.as_manager()
 
     class Meta:

@@ -6,9 +6,10 @@ existing sheet and is left empty for a new one."""
 
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from actions.models import ActionSheet, Objective, SheetStatus, TargetPublic
+from actions.models import SHEET_HISTORY, ActionSheet, Objective, SheetStatus, TargetPublic
 from ctg.spreadsheets import restore
 from diagnostics.models import InterventionField
 from territories.models import Commune, Organisation
@@ -175,6 +176,23 @@ class NamedManyWidget(widgets.ManyToManyWidget):
         return " ; ".join(sorted(self.key(item) for item in value.all())) if value is not None else ""
 
 
+TRUSTED_RELATIONS = ("convention", "objective", "pilot")
+
+
+class _NoDiff:
+    """The preview lists rows, not field-by-field differences: computing them would read
+    each sheet's lists once more."""
+
+    def __init__(self, resource, instance, new):
+        pass
+
+    def compare_with(self, resource, instance):
+        pass
+
+    def as_html(self):
+        return []
+
+
 class ActionSheetResource(resources.ModelResource):
     def __init__(self, convention):
         self.convention = convention
@@ -226,6 +244,23 @@ class ActionSheetResource(resources.ModelResource):
         use_transactions = True
         clean_model_instances = True
 
+    def before_import(self, dataset, **kwargs):
+        self.saved_sheets = []
+
+    def get_diff_class(self):
+        return _NoDiff
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The convention, objective and pilot are this convention's own rows, found by the
+        # widgets: checking again that they exist would cost three queries per row.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=[*errors, *TRUSTED_RELATIONS], validate_unique=validate_unique)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def get_export_order(self):
         return tuple(self.fields)
 
@@ -258,11 +293,35 @@ class ActionSheetResource(resources.ModelResource):
     def before_save_instance(self, instance, row, **kwargs):
         from actions.services import place_new_sheet
 
+        instance.skip_history_when_saving = True  # one record, written in save_m2m
+        instance.import_history_type = "+" if instance.pk is None else "~"
         instance.whole_territory = not row.get("communes concernées")
         if instance.pk is None:
             place_new_sheet(instance)
         elif instance.objective_id != ActionSheet.objects.values_list("objective_id", flat=True).get(pk=instance.pk):
             instance.position = 10_000  # renumbered after the import
+
+    def save_m2m(self, instance, row, **kwargs):
+        if instance.import_history_type == "+":
+            self._link_new_sheet(instance, row)
+        else:
+            super().save_m2m(instance, row, **kwargs)
+        del instance.skip_history_when_saving
+        if not self._is_dry_run(kwargs):  # a preview is rolled back: no history to write
+            self.saved_sheets.append(instance)
+
+    def _link_new_sheet(self, instance, row):
+        """A new sheet has no links yet: insert them at once (`set()` would read them first)."""
+        for field in self.get_import_fields():
+            if not isinstance(field.widget, widgets.ManyToManyWidget) or field.column_name not in row:
+                continue
+            relation = ActionSheet._meta.get_field(field.attribute)
+            through = relation.remote_field.through
+            source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()
+            through.objects.bulk_create(
+                [through(**{f"{source}_id": instance.pk, f"{target}_id": obj.pk}) for obj in field.clean(row)],
+                ignore_conflicts=True,
+            )
 
     def after_import(self, dataset, result, **kwargs):
         from actions.services import renumber
@@ -271,3 +330,26 @@ class ActionSheetResource(resources.ModelResource):
             return
         for objective in Objective.objects.filter(convention=self.convention):
             renumber(objective.sheets.all())
+        self._record_history()
+
+    def _record_history(self):
+        """One history record per imported sheet with its lists, as a save would write it,
+        in a few queries for the whole file instead of eight per sheet."""
+        if not self.saved_sheets:
+            return
+        user = SHEET_HISTORY.get_history_user(self.saved_sheets[0])
+        records = {}
+        for update in (False, True):
+            sheets = [s for s in self.saved_sheets if (s.import_history_type == "~") == update]
+            created = ActionSheet.history.bulk_history_create(sheets, update=update, default_user=user)
+            records.update({record.id: record for record in created or []})
+        for field, history_model in SHEET_HISTORY.m2m_models.items():
+            through = getattr(ActionSheet, field.name).through
+            columns = [f.attname for f in through._meta.fields]
+            source = f"{field.m2m_field_name()}_id"
+            history_model.objects.bulk_create(
+                [
+                    history_model(history=records[link[source]], **link)
+                    for link in through.objects.filter(**{f"{source}__in": list(records)}).values(*columns)
+                ]
+            )

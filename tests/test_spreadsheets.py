@@ -116,6 +116,10 @@ def test_preview_then_confirm_creates_and_updates(client, convention, coordinato
     assert sorted(new.communes.values_list("code", flat=True)) == ["03101", "03185"]
     assert not new.whole_territory
     assert new.target_publics == ["12-25"]
+    record = new.history.get()  # one record per imported sheet, with its communes and by its author
+    assert (record.history_type, record.history_user) == ("+", coordinator)
+    assert sorted(link.commune.code for link in record.communes.all()) == ["03101", "03185"]
+    assert existing.history.latest().history_type == "~"
     existing.refresh_from_db()
     assert (existing.title, existing.status, existing.progress) == ("Fiche 2.1.1 revue", "en_cours", 40)
     assert existing.start_date.isoformat() == "2025-02-01"
