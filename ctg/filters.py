@@ -1,6 +1,7 @@
 """Filters of the convention and sheet lists, read from the query string."""
 
 from django import forms
+from django.core.cache import cache
 
 from actions.models import SheetStatus
 from ctg.lifecycle import Status
@@ -8,15 +9,17 @@ from diagnostics.models import InterventionField
 from territories.models import Departement, Organisation
 
 
+def departement_choices() -> list[tuple[str, str]]:
+    """The départements, read once an hour per process: only the geography import changes
+    them, and every list page offers them."""
+    return cache.get_or_set("filters:departements", lambda: [(d.code, str(d)) for d in Departement.objects.all()], 3600)
+
+
 class ConventionFilterForm(forms.Form):
     q = forms.CharField(label="Rechercher", required=False)
     status = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous")] + Status.choices)
-    departement = forms.ModelChoiceField(
-        label="Département",
-        required=False,
-        queryset=Departement.objects.all(),
-        to_field_name="code",
-        empty_label="Tous",
+    departement = forms.ChoiceField(
+        label="Département", required=False, choices=lambda: [("", "Tous"), *departement_choices()]
     )
 
     def filter(self, queryset):
@@ -31,7 +34,7 @@ class ConventionFilterForm(forms.Form):
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
         if data["departement"]:
-            queryset = queryset.filter(departements=data["departement"])
+            queryset = queryset.filter(departements__code=data["departement"])
         return queryset
 
 
