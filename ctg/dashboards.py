@@ -11,12 +11,14 @@ from ctg.charts import bar_chart
 from ctg.lifecycle import Status
 from ctg.models import Convention
 from governance.models import Deliberation, SignatureRequest
+from territories.models import Organisation
 
 
 def _count(queryset, field="convention"):
     return Coalesce(
         Subquery(
-            queryset.filter(**{field: OuterRef("pk")}).values(field).annotate(n=Count("pk")).values("n")[:1],
+            # No ordering: the models' default one (by party name) would join two tables per row.
+            queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")[:1],
             output_field=IntegerField(),
         ),
         Value(0),
@@ -29,7 +31,7 @@ def caf_dashboard(user) -> dict:
     today = timezone.localdate()
     conventions = list(
         Convention.objects.for_user(user)
-        .filter(caf__memberships__user=user)
+        .filter(caf__in=Organisation.objects.cafs().filter(memberships__user=user))
         .with_territory()
         .annotate(
             deliberations_total=_count(Deliberation.objects.filter(version__superseded=False)),
@@ -41,7 +43,6 @@ def caf_dashboard(user) -> dict:
             has_renewal=Exists(Convention.objects.filter(previous=OuterRef("pk"))),
         )
         .order_by("end_date", "title")
-        .distinct()
     )
     renewal_limit = today + timedelta(days=365)
     for convention in conventions:
