@@ -32,7 +32,7 @@ trap cleanup EXIT INT TERM
 chown "$PG_USER" "$RUN_DIR"
 su "$PG_USER" -s /bin/sh -c "mkdir '$RUN_DIR/pg' && $PG_BIN/initdb -D '$RUN_DIR/pg' -U ctg -A trust -E UTF8 --locale=C.UTF-8 >/dev/null"
 su "$PG_USER" -s /bin/sh -c "$PG_BIN/pg_ctl -D '$RUN_DIR/pg' -l '$RUN_DIR/pg.log' -w start -o \
-  '-p $PG_PORT -k $RUN_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 ${PG_EXTRA_OPTIONS:-}'" >/dev/null
+  '-p $PG_PORT -k $RUN_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 -c random_page_cost=1.1 ${PG_EXTRA_OPTIONS:-}'" >/dev/null
 su "$PG_USER" -s /bin/sh -c "$PG_BIN/createdb -h 127.0.0.1 -p $PG_PORT -U ctg ctg"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
   --daemonize yes --pidfile "$RUN_DIR/redis.pid" --dir "$RUN_DIR" --logfile "$RUN_DIR/redis.log"

@@ -24,6 +24,7 @@ def test_compose_runs_every_part_with_health_checks():
     for name in ("db", "redis", "web", "worker"):
         assert "healthcheck" in services[name], name
     assert "ctg.wsgi:application" in services["web"]["command"]
+    assert "random_page_cost=1.1" in services["db"]["command"]  # benchmarked with it (benchmarks/README.md)
     assert services["worker"]["command"][:4] == ["celery", "-A", "ctg", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "ctg", "beat"]
 
