@@ -242,6 +242,19 @@ def sheet_history(request, convention_pk, sheet_pk):
     return render(request, "ctg/convention_history.html", {"convention": convention, "sheet": sheet, "page": page})
 
 
+SHEET_LIST_COLUMNS = (
+    "title",
+    "status",
+    "progress",
+    "position",
+    "end_date",
+    "convention__title",
+    "objective__position",
+    "objective__axis__position",
+    "pilot__name",
+)
+
+
 def sheet_list(request):
     """Every sheet of the conventions the user sees, filterable across them."""
     conventions = Convention.objects.for_user(request.user)
@@ -249,9 +262,13 @@ def sheet_list(request):
         _sheet_queryset()
         .filter(convention__in=conventions)
         .select_related("convention")
+        # The table's columns only: a CAF's sheets and conventions carry long texts.
+        .only(*SHEET_LIST_COLUMNS)
         .order_by("convention__title", "objective__axis__position", "objective__position", "position")
     )
-    pilots = Organisation.objects.filter(piloted_sheets__convention__in=conventions).distinct().order_by("name")
+    pilots = Organisation.objects.filter(
+        pk__in=ActionSheet.objects.filter(convention__in=conventions).values("pilot_id")
+    ).order_by("name")
     form = SheetFilterForm(request.GET or None, pilots=pilots)
     page = Paginator(form.filter(sheets), SHEET_PAGE_SIZE).get_page(request.GET.get("page"))
     template = "actions/includes/_sheet_table.html" if request.htmx else "actions/sheet_list.html"
