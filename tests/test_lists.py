@@ -145,3 +145,37 @@ def test_the_caf_dashboard_shows_every_convention_with_charts_and_does_not_grow(
 def test_only_caf_members_have_the_caf_dashboard(client, db):
     client.force_login(MembershipFactory().user)
     assert client.get(reverse("caf_dashboard")).status_code == 403
+
+
+def test_visible_conventions_come_from_group_and_user_rights_and_superusers_see_all(db, caf):
+    from guardian.shortcuts import assign_perm
+
+    from territories.models import User
+
+    adviser = MembershipFactory(organisation=caf, role=Role.CAF_ADVISER).user
+    own = make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[0])
+    other = make_convention(caf=OrganisationFactory(caf=True), epci_siren="200071199")
+    assert list(Convention.objects.for_user(adviser)) == [own]
+    assign_perm("ctg.view_convention", adviser, other)  # a right given to the person (admin)
+    assert set(Convention.objects.for_user(adviser)) == {own, other}
+    assert set(Convention.objects.for_user(adviser, "ctg.manage_convention")) == {own}
+    superuser = User.objects.create_superuser("root@example.org", "x")
+    assert Convention.objects.for_user(superuser).count() == Convention.objects.count()
+
+
+def test_select_fields_render_as_django_writes_them():
+    from django import forms
+
+    from ctg.forms import ThemedFormRenderer
+
+    class Form(forms.Form):
+        choice = forms.ChoiceField(choices=[("x", "X & <y>"), ("Groupe", [("1", "Un"), ("2", "Deux")])])
+        several = forms.MultipleChoiceField(choices=[("p", "P"), ("q", "Q")], required=False)
+
+    form = Form({"choice": "2", "several": ["p", "q"]}, renderer=ThemedFormRenderer())
+    html = str(form["choice"]) + str(form["several"])
+    assert "</option>\n\n" not in html  # written in Python, not by one template per option
+    assert '<option value="x">X &amp; &lt;y&gt;</option>' in html
+    assert '<optgroup label="Groupe">' in html and '<option value="2" selected>Deux</option>' in html
+    assert '<select name="several" class="form-select" id="id_several" multiple>' in html
+    assert html.count(" selected>") == 3
