@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from guardian.core import ObjectPermissionChecker
 
 NOT_FOUND = "Aucun objet ne correspond à cette adresse."
 
@@ -40,6 +39,21 @@ def get_object_for_user(user, queryset: QuerySet | type[Model], perm: str | None
     return obj
 
 
+def granted_codenames(user, convention) -> set[str]:
+    """The user's rights on the convention in one query on guardian's direct foreign-key
+    tables (through their organisations' groups, or given to them personally); guardian's
+    own checker took three queries and 3 ms, on every page of a convention."""
+    from ctg.models import ConventionGroupObjectPermission, ConventionUserObjectPermission
+
+    through_groups = ConventionGroupObjectPermission.objects.filter(content_object=convention, group__user=user)
+    personal = ConventionUserObjectPermission.objects.filter(content_object=convention, user=user)
+    return set(
+        through_groups.values_list("permission__codename", flat=True).union(
+            personal.values_list("permission__codename", flat=True)
+        )
+    )
+
+
 class ConventionAccess:
     """What the current user may do on one convention, computed with one permission query."""
 
@@ -52,8 +66,8 @@ class ConventionAccess:
                 "comment_convention",
                 "manage_convention",
             }
-        elif user.is_authenticated:
-            self.codenames = set(ObjectPermissionChecker(user).get_perms(convention))
+        elif user.is_authenticated and user.is_active:
+            self.codenames = granted_codenames(user, convention)
         else:
             self.codenames = set()
 

@@ -72,11 +72,11 @@ def test_plan_diagnostic_and_detail_pages_do_not_grow_with_the_plan(client, caf,
     small = add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[0]), 1, 1, 1)
     large = add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[1]), 4, 3, 5)
     for name, pinned in [
-        ("plan_detail", 8),
-        ("convention_detail", 17),
-        ("diagnostic_detail", 13),
-        ("party_list", 9),
-        ("convention_history", 15),
+        ("plan_detail", 7),
+        ("convention_detail", 16),
+        ("diagnostic_detail", 12),
+        ("party_list", 8),
+        ("convention_history", 14),
     ]:
         counts = [count_queries(client, reverse(name, kwargs={"convention_pk": c.pk})) for c in (small, large)]
         assert counts == [pinned, pinned], (name, counts)
@@ -94,7 +94,7 @@ def test_the_sheet_page_does_not_grow_with_its_lines(client, caf, adviser):
         count_queries(client, reverse("sheet_detail", kwargs={"convention_pk": convention.pk, "sheet_pk": s.pk}))
         for s in (first, second)
     ]
-    assert counts[0] == counts[1] == 17
+    assert counts[0] == counts[1] == 16
 
 
 def test_the_sheet_list_spans_conventions_with_filters(client, caf, adviser):

@@ -19,15 +19,15 @@ pytestmark = pytest.mark.django_db
 STATUSES = [s for s in Status.values if s != Status.ENDED for _ in (0, 1)]
 
 CONVENTION_PAGES = {
-    "convention_detail": 17,
-    "diagnostic_detail": 13,
-    "plan_detail": 8,
-    "party_list": 6,
-    "document_list": 9,
-    "workflow": 9,
-    "deliberation_list": 7,
-    "committee_list": 8,
-    "convention_history": 15,
+    "convention_detail": 16,
+    "diagnostic_detail": 12,
+    "plan_detail": 7,
+    "party_list": 5,
+    "document_list": 8,
+    "workflow": 8,
+    "deliberation_list": 6,
+    "committee_list": 7,
+    "convention_history": 14,
 }
 
 
@@ -84,9 +84,9 @@ def test_sheet_and_yearly_review_pages_do_not_grow(client, national):
         client.logout()
         counts["public_convention"].append(count_queries(client, reverse("public_convention", kwargs=kwargs)))
     assert counts == {
-        "sheet_detail": [17, 17],
-        "sheet_history": [7, 7],
-        "review": [11, 11],
+        "sheet_detail": [16, 16],
+        "sheet_history": [6, 6],
+        "review": [10, 10],
         "public_convention": [6, 6],
     }
 
