@@ -48,21 +48,17 @@ class OutboundEmail(models.Model):
 class ConventionQuerySet(models.QuerySet):
     def for_user(self, user, perm="ctg.view_convention"):
         """Conventions on which `user` holds `perm` through one of their organisations."""
-        if not user.is_authenticated:
+        if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self.all()
         # One semi-join on guardian's direct foreign-key tables: the planner estimates it well,
         # where guardian's own OR of two subqueries made it hash every commune of France.
         # The tables hold conventions' permissions only: the codename is enough.
-        codename = perm.removeprefix("ctg.")
-        granted = ConventionGroupObjectPermission.objects.filter(group__user=user, permission__codename=codename)
-        granted = granted.values("content_object_id").union(
-            ConventionUserObjectPermission.objects.filter(user=user, permission__codename=codename).values(
-                "content_object_id"
-            )
+        through_groups, personal = rights_of(user, permission__codename=perm.removeprefix("ctg."))
+        return self.filter(
+            pk__in=through_groups.values("content_object_id").union(personal.values("content_object_id"))
         )
-        return self.filter(pk__in=granted)
 
     def with_territory(self):
         return self.select_related("epci", "commune", "caf")
@@ -221,6 +217,15 @@ class ConventionUserObjectPermission(UserObjectPermissionBase):
 
 class ConventionGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Convention, on_delete=models.CASCADE)
+
+
+def rights_of(user, **lookup):
+    """Guardian's rows that give `user` rights on conventions: through the groups of their
+    organisations, and personally (given in the admin)."""
+    return (
+        ConventionGroupObjectPermission.objects.filter(group__user=user, **lookup),
+        ConventionUserObjectPermission.objects.filter(user=user, **lookup),
+    )
 
 
 class ConventionPart(models.Model):

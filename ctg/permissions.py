@@ -43,10 +43,9 @@ def granted_codenames(user, convention) -> set[str]:
     """The user's rights on the convention in one query on guardian's direct foreign-key
     tables (through their organisations' groups, or given to them personally); guardian's
     own checker took three queries and 3 ms, on every page of a convention."""
-    from ctg.models import ConventionGroupObjectPermission, ConventionUserObjectPermission
+    from ctg.models import rights_of
 
-    through_groups = ConventionGroupObjectPermission.objects.filter(content_object=convention, group__user=user)
-    personal = ConventionUserObjectPermission.objects.filter(content_object=convention, user=user)
+    through_groups, personal = rights_of(user, content_object=convention)
     return set(
         through_groups.values_list("permission__codename", flat=True).union(
             personal.values_list("permission__codename", flat=True)
