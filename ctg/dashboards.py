@@ -31,7 +31,7 @@ def caf_dashboard(user) -> dict:
     today = timezone.localdate()
     conventions = list(
         Convention.objects.for_user(user)
-        .filter(caf__in=Organisation.objects.cafs().filter(memberships__user=user))
+        .filter(caf__in=Organisation.objects.for_user(user).cafs())
         .with_territory()
         .annotate(
             deliberations_total=_count(Deliberation.objects.filter(version__superseded=False)),

@@ -140,11 +140,14 @@ class Convention(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.search_text = search_key(f"{self.title} {self.territory_name} {self.caf.name}")[:600]
+        self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("convention_detail", kwargs={"convention_pk": self.pk})
+
+    def build_search_text(self) -> str:
+        return search_key(f"{self.title} {self.territory_name} {self.caf.name}")[:600]
 
     @property
     def territory(self):

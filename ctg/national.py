@@ -38,6 +38,7 @@ from ctg import rights
 from ctg.demo import DEMO_DOCUMENTS
 from ctg.lifecycle import Status
 from ctg.models import Convention, ConventionGroupObjectPermission
+from ctg.services import default_title
 from diagnostics.models import Diagnostic, Finding, Indicator, InterventionField, Need, Workshop
 from diagnostics.reference import ensure_fields
 from governance.models import AuditEvent, ConventionVersion, Deliberation, Party, SignatureRequest
@@ -45,7 +46,6 @@ from governance.services import party_defaults
 from governance.snapshot import convention_snapshot
 from territories.demo import DEMO_PASSWORD
 from territories.models import EPCI, Commune, Membership, Organisation, OrganisationGroupObjectPermission, Role, User
-from territories.text import search_key
 
 BATCH = 5000
 EMAIL_DOMAIN = "national.example"
@@ -129,7 +129,6 @@ class NationalDataset:
         self.report = Report()
         self.out = out or (lambda message: None)
         self.texts = Texts()
-        self.today = timezone.localdate()
 
     def step(self, name, function):
         started = time.perf_counter()
@@ -151,8 +150,9 @@ class NationalDataset:
         self.step("plans et fiches action", self.plans)
         self.step("délibérations et signatures", self.deliberations)
         self.step("utilisateurs et adhésions", self.users)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         return self.report
 
     # --- organisations --------------------------------------------------------------------
@@ -224,7 +224,7 @@ class NationalDataset:
     def conventions(self):
         caf_of_departement, departement_of_epci = self.caf_of_departement, self.departement_of_epci
         communes_of_epci, epcis = self.communes_of_epci, self.epcis
-        caf_names = dict(Organisation.objects.cafs().values_list("pk", "name"))
+        cafs = Organisation.objects.cafs().in_bulk()
         previous_count = max(0, self.target_conventions - len(epcis))
         conventions = []
         for epci in epcis:
@@ -235,11 +235,10 @@ class NationalDataset:
             if status in (Status.DELIBERATIONS, Status.SIGNATURES):
                 start_year = 2025
             caf_id = caf_of_departement[departement_of_epci[epci.pk]]
-            conventions.append(self._convention(epci, caf_id, caf_names[caf_id], status, start_year))
+            conventions.append(self._convention(epci, cafs[caf_id], status, start_year))
         # The CTG before the current one, ended, for the first EPCIs: renewals in the data.
         previous = [
-            self._convention(c.epci, c.caf_id, caf_names[c.caf_id], Status.ENDED, c.start_date.year - 4)
-            for c in conventions[:previous_count]
+            self._convention(c.epci, c.caf, Status.ENDED, c.start_date.year - 4) for c in conventions[:previous_count]
         ]
         _bulk(Convention, previous, self.report, "conventions")
         for current, before in zip(conventions, previous, strict=False):
@@ -259,6 +258,8 @@ class NationalDataset:
         self.partner_narrow = Organisation.objects.create(
             kind=Organisation.Kind.PARTNER, name="Association locale de parents (jeu national)"
         )
+        organisations[self.partner_wide.pk] = self.partner_wide
+        organisations[self.partner_narrow.pk] = self.partner_narrow
         parties = []
         self.party_organisations = defaultdict(list)
         for index, convention in enumerate(self.all_conventions):
@@ -268,8 +269,6 @@ class NationalDataset:
                 members.append(self.partner_wide.pk)
             if index < NARROW_CONVENTIONS:
                 members.append(self.partner_narrow.pk)
-            organisations[self.partner_wide.pk] = self.partner_wide
-            organisations[self.partner_narrow.pk] = self.partner_narrow
             for organisation_id in members:
                 organisation = organisations[organisation_id]
                 parties.append(
@@ -284,21 +283,19 @@ class NationalDataset:
         _bulk(Party, parties, self.report, "parties signataires")
         self.parties = parties
 
-    def _convention(self, epci, caf_id, caf_name, status, start_year):
-        start = date(start_year, 1, 1)
-        title = f"Convention territoriale globale — {epci.name} {start_year}-{start_year + 4}"
-        return Convention(
-            title=title,
-            epci_id=epci.pk,
+    def _convention(self, epci, caf, status, start_year):
+        convention = Convention(
             epci=epci,
-            caf_id=caf_id,
-            start_date=start,
+            caf=caf,
+            start_date=date(start_year, 1, 1),
             end_date=date(start_year + 4, 12, 31),
             status=status,
             summary=self.random.choice(self.texts.summaries),
             is_published=status in FOLLOWED_UP,
-            search_text=search_key(f"{title} {epci.name} {caf_name}")[:600],
         )
+        convention.title = default_title(convention)
+        convention.search_text = convention.build_search_text()
+        return convention
 
     FIRST_NAMES = ["Claire", "Jean", "Nadia", "Pierre", "Sophie", "Karim", "Isabelle", "Luc", "Anne", "Marc"]
     LAST_NAMES = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau"]

@@ -1,8 +1,6 @@
 """Lists: filters, search, pagination, and query counts that do not grow with the rows."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.models import ActionSheet
@@ -10,6 +8,7 @@ from ctg.lifecycle import Status
 from ctg.models import Convention
 from territories.models import Organisation, Role
 from tests.factories import MembershipFactory, OrganisationFactory, add_plan, make_convention
+from tests.queries import count_queries
 
 EPCI_OF_THE_ALLIER = ["200071082", "200071363", "200071140", "200071512"]
 
@@ -26,14 +25,6 @@ def adviser(client, caf):
     make_convention(caf=caf, epci_siren="240300566")
     client.get(reverse("convention_list"))  # warms the per-process caches (content types), as in production
     return user
-
-
-def count_queries(client, url):
-    client.get(url)  # per-process caches (content types, départements) warm, as in production
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 def test_the_convention_list_filters_and_searches(client, caf, adviser):

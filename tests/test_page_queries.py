@@ -3,15 +3,14 @@ detail page issues the same number of queries for a small and for a large conven
 a user who sees few and one who sees many), and that number is pinned."""
 
 import pytest
-from django.db import connection
 from django.db.models import Count
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ctg.lifecycle import Status
 from ctg.models import Convention
 from ctg.national import NARROW_USER, WIDE_USER, NationalDataset
 from territories.models import Membership, Organisation, Role, User
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +33,6 @@ CONVENTION_PAGES = {
 @pytest.fixture
 def national(db):
     NationalDataset(conventions=len(STATUSES), sheets=40 * len(STATUSES), users=1000, statuses=STATUSES).build()
-
-
-def count_queries(client, url):
-    client.get(url)  # per-process caches (content types) warm, as in production
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(queries)
 
 
 def small_and_large(status):
