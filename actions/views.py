@@ -23,6 +23,7 @@ from ctg.filters import SheetFilterForm
 from ctg.forms import CommentForm
 from ctg.history import convention_changes
 from ctg.models import Convention
+from ctg.page_cache import CONVENTION_PAGE, LIST_PAGE, cached_page
 from ctg.parts import PartCreateView, PartDeleteView, PartUpdateView
 from ctg.permissions import get_convention_for
 from ctg.spreadsheets import MAX_UPLOAD_BYTES
@@ -31,6 +32,7 @@ from territories.models import Organisation
 SHEET_PAGE_SIZE = 50
 
 
+@cached_page(CONVENTION_PAGE)
 def plan_detail(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     sheets = ActionSheet.objects.with_late().select_related("pilot").order_by("position", "pk")
@@ -119,6 +121,7 @@ def _sheet_queryset():
     return ActionSheet.objects.with_late().select_related("objective__axis", "pilot")
 
 
+@cached_page(CONVENTION_PAGE)
 def sheet_detail(request, convention_pk, sheet_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     sheet = get_object_or_404(
@@ -255,6 +258,7 @@ SHEET_LIST_COLUMNS = (
 )
 
 
+@cached_page(LIST_PAGE)
 def sheet_list(request):
     """Every sheet of the conventions the user sees, filterable across them."""
     conventions = Convention.objects.for_user(request.user)

@@ -33,7 +33,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from ctg.lifecycle import Status  # noqa: E402
@@ -170,25 +170,44 @@ def pages(s):
 
 
 def page_table(table):
+    """Each page twice: as built (the page cache off: a first view, or the first after a
+    change) and as served again (ctg.page_cache: what a user gets until the data changes)."""
     s = subjects()
     floor_client = client_for(s["adviser"])
     floor_median, floor_p95, floor_queries = measure(floor_client, "/plancher/", runs=RUNS * 3)
-    table.add("Plancher (vue minimale)", f"{floor_median:.1f}", f"{floor_p95:.1f}", floor_queries, "1.0", "", ok=None)
+    table.add(
+        "Plancher (vue minimale)",
+        "",
+        "",
+        "",
+        f"{floor_median:.1f}",
+        f"{floor_p95:.1f}",
+        floor_queries,
+        "1.0",
+        "",
+        ok=None,
+    )
     clients = {}
     for label, email, url, budget in pages(s):
         client = clients.setdefault(email, client_for(email))
+        with override_settings(PAGE_CACHE_SECONDS=0):
+            built_median, built_p95, built_queries = measure(client, url)
         median, p95, queries = measure(client, url)
         ratio = median / floor_median
+        worst = max(p95, built_p95)
         table.add(
             label,
+            f"{built_median:.1f}",
+            f"{built_p95:.1f}",
+            built_queries,
             f"{median:.1f}",
             f"{p95:.1f}",
             queries,
             f"{ratio:.1f}",
-            f"< {budget} ms : {'oui' if p95 < budget else 'NON'}",
+            f"< {budget} ms : {'oui' if worst < budget else 'NON'}",
             ok=ratio <= FLOOR_RATIO,
         )
-        if p95 >= budget:
+        if worst >= budget:
             table.misses.append(f"{label} (p95)")
     return s, floor_median
 
@@ -333,7 +352,22 @@ def main():
         others.add(*row[:4], ok=row[4])
     print()
     print(f"Temps serveur en ms ({RUNS} requêtes par page après {WARMUP} de chauffe)")
-    table.print(["page", "médiane", "p95", "requêtes SQL", "× plancher", "p95 tenu", f"≤ {FLOOR_RATIO}× plancher"])
+    print("Construite : la page fabriquée (première vue, ou première après un changement) ;")
+    print("resservie : la même, servie du cache des pages tant que ses données n'ont pas changé.")
+    table.print(
+        [
+            "page",
+            "construite méd.",
+            "p95",
+            "requêtes",
+            "resservie méd.",
+            "p95",
+            "requêtes",
+            "× plancher",
+            "p95 tenu",
+            f"≤ {FLOOR_RATIO}× plancher",
+        ]
+    )
     print()
     others.print(["mesure", "taille", "temps", "budget", "tenu"])
     print(f"\nMémoire maximale du processus : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} Mio")

@@ -264,3 +264,20 @@ class Comment(models.Model):
     @property
     def permission_object(self):
         return self.convention
+
+
+class Revision(models.Model):
+    """How many committed transactions changed what a scope of pages shows ("c12": convention
+    12, "k7": the conventions group 7 has rights on, "u3": user 3's rights, "g": data shared
+    by every page, "*": anything). Kept by PostgreSQL triggers (ctg.page_cache), so no write,
+    not even an `update()` or raw SQL, leaves a cached page stale."""
+
+    scope = models.CharField(primary_key=True, max_length=40)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "révision des pages"
+        verbose_name_plural = "révisions des pages"
+
+    def __str__(self):
+        return f"{self.scope} = {self.value}"

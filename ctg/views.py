@@ -15,6 +15,7 @@ from ctg.filters import ConventionFilterForm
 from ctg.forms import CommentForm, ConventionCreateForm, ConventionForm
 from ctg.lifecycle import Status, TransitionError
 from ctg.models import Comment, Convention, OutboundEmail
+from ctg.page_cache import CONVENTION_PAGE, LIST_PAGE, cached_page
 from ctg.permissions import get_convention_for
 from ctg.renewal import may_renew
 from territories.models import Membership, Organisation, Role
@@ -26,6 +27,7 @@ def conventions_for(user):
     return Convention.objects.for_user(user).with_territory()
 
 
+@cached_page(LIST_PAGE)
 def home(request):
     memberships = (
         Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
@@ -43,6 +45,7 @@ def home(request):
     )
 
 
+@cached_page(LIST_PAGE)
 def caf_dashboard_view(request):
     """All the conventions of the user's CAF, at a glance."""
     if not Organisation.objects.cafs().filter(memberships__user=request.user).exists():
@@ -57,6 +60,7 @@ def creatable_cafs(user):
     )
 
 
+@cached_page(LIST_PAGE)
 def convention_list(request):
     form = ConventionFilterForm(request.GET or None)
     conventions = form.filter(conventions_for(request.user)).order_by("-start_date", "title")
@@ -90,6 +94,7 @@ def convention_create(request):
     return render(request, "ctg/convention_create.html", {"form": form})
 
 
+@cached_page(CONVENTION_PAGE)
 def convention_detail(request, convention_pk):
     convention = get_convention_for(
         request.user, Convention.objects.with_territory().select_related("previous"), convention_pk

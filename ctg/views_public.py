@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 from ctg.models import Convention
+from ctg.page_cache import PUBLIC_PAGE, cached_page
 
 
 def _published(convention_pk):
@@ -21,6 +22,7 @@ def _published(convention_pk):
 
 
 @login_not_required
+@cached_page(PUBLIC_PAGE)
 def public_convention(request, convention_pk):
     convention = _published(convention_pk)
     version = convention.versions.exclude(signed_sha256="").order_by("-number").first()

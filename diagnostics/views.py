@@ -4,12 +4,14 @@ from django.shortcuts import redirect, render
 from ctg.comments import comments_by_target
 from ctg.forms import CommentForm
 from ctg.models import Convention
+from ctg.page_cache import CONVENTION_PAGE, cached_page
 from ctg.parts import PartCreateView, PartDeleteView, PartUpdateView
 from ctg.permissions import get_convention_for
 from diagnostics.forms import DiagnosticForm, FindingForm, IndicatorForm, NeedForm, WorkshopForm
 from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
 
 
+@cached_page(CONVENTION_PAGE)
 def diagnostic_detail(request, convention_pk):
     convention = get_convention_for(
         request.user, Convention.objects.with_territory().select_related("diagnostic"), convention_pk

@@ -6,12 +6,14 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from ctg.models import Convention
+from ctg.page_cache import CONVENTION_PAGE, cached_page
 from ctg.permissions import get_convention_for
 from governance import generation, services
 from governance.forms import AddPartnerForm, KeepPartiesForm, PartyForm
 from governance.models import Document
 
 
+@cached_page(CONVENTION_PAGE)
 def party_list(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     can_manage = convention.access.can_manage and convention.is_editable
@@ -83,6 +85,7 @@ def party_remove(request, convention_pk, party_pk):
 # --- Documents ------------------------------------------------------------------------------
 
 
+@cached_page(CONVENTION_PAGE)
 def document_list(request, convention_pk):
     """The documents of the convention's present content, and the generation under way."""
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from actions.models import SheetUpdate
 from ctg.models import Convention
+from ctg.page_cache import CONVENTION_PAGE, cached_page
 from ctg.permissions import get_convention_for
 from governance.forms import CommitteeForm, MeetingForm
 from governance.models import Committee, Meeting
@@ -18,6 +19,7 @@ def _may_run_committees(convention):
     return convention.access.has_edit_right or convention.access.can_manage
 
 
+@cached_page(CONVENTION_PAGE)
 def committee_list(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     committees = convention.committees.prefetch_related("organisations", "meetings__sheets__objective__axis")

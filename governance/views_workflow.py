@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ctg.lifecycle import Status
 from ctg.models import Convention
+from ctg.page_cache import CONVENTION_PAGE, cached_page
 from ctg.permissions import get_convention_for
 from ctg.spreadsheets import neutralise
 from governance import rules, workflows
@@ -25,6 +26,7 @@ def _ip(request):
     return request.META.get("REMOTE_ADDR")
 
 
+@cached_page(CONVENTION_PAGE)
 def workflow(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     version = workflows.current_version(convention)
@@ -73,6 +75,7 @@ def workflow_action(request, convention_pk):
     return redirect("workflow", convention_pk=convention.pk)
 
 
+@cached_page(CONVENTION_PAGE)
 def deliberation_list(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     version = workflows.current_version(convention)

@@ -3,6 +3,8 @@ and the test database holds the real national geography, loaded once per session
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 
 from diagnostics.models import InterventionField
 from diagnostics.reference import ensure_fields
@@ -32,6 +34,21 @@ def _strict_templates(settings):
             },
         }
     ]
+
+
+@pytest.fixture(autouse=True)
+def _page_cache(request, settings):
+    """Pages are served again from the cache in every test, as in production, so that a test
+    that changes data and reads the page again proves the page followed. The revisions are
+    counted at the end of each statement instead of at commit: a test's transaction never
+    commits."""
+    settings.PAGE_CACHE_SECONDS = 900
+    cache.clear()
+    marker = request.node.get_closest_marker("django_db")
+    if "db" in request.fixturenames or (marker and not marker.kwargs.get("transaction")):
+        request.getfixturevalue("db")
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ctg_revision_flush IMMEDIATE")
 
 
 @pytest.fixture(autouse=True)

@@ -144,6 +144,10 @@ DEMO_MAILBOX = env.bool("DEMO_MAILBOX", default=False)
 
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=7)
 
+# Pages served again from the cache until their data changes (ctg.page_cache; PostgreSQL
+# only). 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=900)
+
 # Celery
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

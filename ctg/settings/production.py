@@ -1,7 +1,7 @@
 """Production: everything secret comes from the environment; `check --deploy` is clean."""
 
 from ctg.settings.base import *  # noqa: F403
-from ctg.settings.base import STORAGES, env
+from ctg.settings.base import REDIS_URL, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -23,3 +23,14 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Shared by the web workers: a page cached by one is served by the others (ctg.page_cache).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Its own database: clearing the cache must not drop the queued jobs.
+            "LOCATION": env.str("CACHE_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1"),
+            "KEY_PREFIX": "ctg",
+        }
+    }

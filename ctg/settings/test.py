@@ -16,3 +16,5 @@ DEMO_MAILBOX = False
 # Static files straight from static/ (no collectstatic in tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tests read pages as they are built; tests/test_page_cache.py turns the cache on.
+PAGE_CACHE_SECONDS = 0
