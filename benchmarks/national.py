@@ -263,6 +263,42 @@ def review_and_import_rows(s):
     return rows
 
 
+def revision_cost_rows(s):
+    """What the page cache costs a writer: one sheet of the largest convention saved (one
+    statement, its own transaction) with the revision triggers, and with them switched off
+    (session_replication_role = replica, a superuser's setting)."""
+    from actions.models import ActionSheet
+
+    sheet = s["sheet"]
+
+    def save_times():
+        times = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            ActionSheet.objects.filter(pk=sheet.pk).update(title=sheet.title)
+            times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times)
+
+    with_triggers = save_times()
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+    try:
+        without = save_times()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+    parties = s["in_force"].n
+    return [
+        (
+            f"Enregistrer une fiche ({parties} parties) : avec / sans les révisions",
+            "1 requête",
+            f"{with_triggers:.1f} / {without:.1f} ms",
+            "",
+            None,
+        )
+    ]
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -348,7 +384,7 @@ def main():
     table = Table()
     s, _ = page_table(table)
     others = Table()
-    for row in [*timings, *document_rows(), *review_and_import_rows(s), *throughput_rows(s)]:
+    for row in [*timings, *document_rows(), *review_and_import_rows(s), *revision_cost_rows(s), *throughput_rows(s)]:
         others.add(*row[:4], ok=row[4])
     print()
     print(f"Temps serveur en ms ({RUNS} requêtes par page après {WARMUP} de chauffe)")
