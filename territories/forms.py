@@ -72,6 +72,11 @@ class LoginForm(AuthenticationForm):
     }
 
 
+def login_username(request, credentials) -> str:
+    """The address a login attempt is counted against (django-axes), whatever its case."""
+    return (credentials or {}).get("username", "").strip().lower()
+
+
 class OutboxPasswordResetForm(PasswordResetForm):
     """Django's reset form, sending through the outbox and the Celery worker."""
 

@@ -1,5 +1,6 @@
 import re
 
+from django.http import HttpRequest
 from django.urls import reverse
 
 from ctg.models import OutboundEmail
@@ -58,7 +59,7 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(client, db):
         form_page.redirect_chain[-1][0],
         {"new_password1": "une-nouvelle-phrase", "new_password2": "une-nouvelle-phrase"},
     )
-    assert client.login(username=membership.user.email, password="une-nouvelle-phrase")
+    assert client.login(request=HttpRequest(), username=membership.user.email, password="une-nouvelle-phrase")
     client.logout()
     # The link served once.
     assert "plus valable" in client.get(path, follow=True).content.decode()
@@ -68,3 +69,27 @@ def test_a_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, 
     response = client.post(reverse("password_reset"), {"email": "inconnu@exemple.fr"}, follow=True)
     assert "Si un compte existe pour cette adresse" in response.content.decode()
     assert not OutboundEmail.objects.exists()
+
+
+def test_five_wrong_passwords_lock_that_address_out_for_a_while(client, db):
+    """Login throttling (django-axes): the fifth failure locks the address out, then even the
+    right password is refused, in French, whatever the case of the address; another account is
+    untouched."""
+    victim, other = MembershipFactory().user, MembershipFactory().user
+    for attempt in range(5):
+        address = victim.email.upper() if attempt % 2 else victim.email
+        response = client.post(reverse("login"), {"username": address, "password": f"devine-{attempt}"})
+        assert response.status_code == (429 if attempt == 4 else 200)
+    response = client.post(reverse("login"), {"username": victim.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 429
+    assert "Trop de tentatives de connexion ont échoué" in response.content.decode()
+    assert client.get(reverse("home")).status_code == 302  # not logged in
+    response = client.post(reverse("login"), {"username": other.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+
+    from axes.utils import reset
+
+    reset(username=victim.email)  # what an administrator does from the admin, or the cool-off
+    fresh = client.__class__()
+    response = fresh.post(reverse("login"), {"username": victim.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302

@@ -1,6 +1,7 @@
 import io
 
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.urls import reverse
 
 from ctg.models import Convention, OutboundEmail
@@ -17,7 +18,7 @@ def test_load_demo_is_idempotent_and_every_account_sees_its_organisations(client
     assert Membership.objects.filter(user__email__endswith="@demo.example").count() == len(DEMO_ACCOUNTS)
 
     for account in DEMO_ACCOUNTS:
-        assert client.login(username=account.email, password=DEMO_PASSWORD), account.email
+        assert client.login(request=HttpRequest(), username=account.email, password=DEMO_PASSWORD), account.email
         html = client.get(reverse("home")).content.decode()
         organisation = Membership.objects.get(user__email=account.email).organisation
         assert organisation.name.replace("'", "&#x27;") in html
@@ -61,7 +62,7 @@ def test_the_demo_holds_the_four_seed_ctgs_and_each_account_sees_its_own(client,
     )
     for email, expected in VISIBLE.items():
         client.logout()
-        assert client.login(username=email, password=DEMO_PASSWORD)
+        assert client.login(request=HttpRequest(), username=email, password=DEMO_PASSWORD)
         html = client.get(reverse("convention_list")).content.decode().replace("&#x27;", "'")
         seen = {word for word in ("Plaine Limagne", "Cournon", "Montluçon", "L'Union") if word in html}
         assert seen == expected, email

@@ -5,6 +5,7 @@ otherwise); `REDIS_URL` selects the Celery broker (an embedded file broker by de
 so that the demo runs a real worker without Redis).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "guardian",
+    "axes",
     "simple_history",
     "import_export",
     "territories",
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ctg.urls"
@@ -86,6 +89,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "territories.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First: a locked-out login is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -143,6 +148,23 @@ PLATFORM_NAME = "CTG Plateforme"
 DEMO_MAILBOX = env.bool("DEMO_MAILBOX", default=False)
 
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=7)
+
+# Login throttling (django-axes): five wrong passwords for one address from one place lock
+# that pair out for 15 minutes; a right password before that starts the count again.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The login form's field is "username" (it holds the e-mail address, the model's username).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "territories.forms.login_username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind N reverse proxies the client is the Nth address from the right of X-Forwarded-For;
+# with none, X-Forwarded-For is not trusted at all.
+AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 
 # Pages served again from the cache until their data changes (ctg.page_cache; PostgreSQL
 # only). 0 turns it off.
