@@ -281,3 +281,18 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.scope} = {self.value}"
+
+
+class Heartbeat(models.Model):
+    """The last time a background part proved it runs ("worker": a task it executed), read by
+    the health endpoint."""
+
+    name = models.CharField(primary_key=True, max_length=40)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "signe de vie"
+        verbose_name_plural = "signes de vie"
+
+    def __str__(self):
+        return f"{self.name} : {self.beat_at:%Y-%m-%d %H:%M:%S}"

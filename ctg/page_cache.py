@@ -44,6 +44,7 @@ UNTRACKED = {
     "admin.logentry",
     "auth.permission",
     "contenttypes.contenttype",
+    "ctg.heartbeat",
     "ctg.outboundemail",
     "ctg.revision",
     "sessions.session",

@@ -57,3 +57,12 @@ def send_weekly_digests() -> int:
     from ctg.notifications import send_weekly_digests as send
 
     return send()
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> None:
+    """Periodic (beat): proves that the broker delivers and a worker executes; the health
+    endpoint reports the worker late when the last beat is old. Idempotent."""
+    from ctg.models import Heartbeat
+
+    Heartbeat.objects.update_or_create(name="worker", defaults={"beat_at": timezone.now()})

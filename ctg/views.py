@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -13,6 +12,7 @@ from ctg import exchange, services
 from ctg.dashboards import caf_dashboard, convention_dashboard
 from ctg.filters import ConventionFilterForm
 from ctg.forms import CommentForm, ConventionCreateForm, ConventionForm
+from ctg.health import report
 from ctg.lifecycle import Status, TransitionError
 from ctg.models import Comment, Convention, OutboundEmail
 from ctg.page_cache import CONVENTION_PAGE, LIST_PAGE, cached_page
@@ -243,24 +243,9 @@ def accessibility(request):
 @login_not_required
 @never_cache
 def health(request):
-    """Liveness of the parts a page needs: the database and the broker."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as error:  # noqa: BLE001 - any failure is reported, not raised
-        checks["database"] = f"erreur : {error.__class__.__name__}"
-    try:
-        from ctg.celery import app
-
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        checks["broker"] = "ok"
-    except Exception as error:  # noqa: BLE001
-        checks["broker"] = f"erreur : {error.__class__.__name__}"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "erreur", **checks}, status=200 if healthy else 503)
+    """The database, the broker, the cache and the worker (ctg.health)."""
+    checks, status = report()
+    return JsonResponse(checks, status=status)
 
 
 @login_not_required

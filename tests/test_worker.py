@@ -179,3 +179,19 @@ def test_plaine_limagne_from_freeze_to_a_sealed_pdf_and_an_avenant(worker):
     version.refresh_from_db()
     assert version.signed_pdf.open("rb").read() == signed
     assert sealing.verify(signed).ok
+
+
+def test_the_worker_s_heartbeat_makes_the_health_check_green(worker, client):
+    from ctg.models import Heartbeat
+    from ctg.tasks import heartbeat
+
+    assert client.get("/sante/").json()["worker"] == "aucun signe de vie"
+    heartbeat.delay()
+    assert wait_until(lambda: Heartbeat.objects.filter(name="worker").exists())
+    assert client.get("/sante/").json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "cache": "ok",
+        "worker": "ok",
+    }

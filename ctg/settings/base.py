@@ -256,8 +256,11 @@ SEAL_ALLOW_SELF_SIGNED = env.bool("SEAL_ALLOW_SELF_SIGNED", default=True)
 # A sheet of a convention in force not updated for this many months is "à mettre à jour".
 SHEET_STALE_MONTHS = env.int("SHEET_STALE_MONTHS", default=4)
 
+# The worker proves it runs every minute; the health endpoint calls it late after three.
+HEARTBEAT_SECONDS = 60
 CELERY_BEAT_SCHEDULE = {
     "workflow-daily-scan": {"task": "governance.tasks.scan_workflow", "schedule": 3600.0},
+    "worker-heartbeat": {"task": "ctg.tasks.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
     "stale-sheets": {"task": "actions.tasks.remind_stale_sheets", "schedule": 24 * 3600.0},
     "weekly-digest": {"task": "ctg.tasks.send_weekly_digests", "schedule": 24 * 3600.0},
 }
