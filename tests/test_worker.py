@@ -182,12 +182,19 @@ def test_plaine_limagne_from_freeze_to_a_sealed_pdf_and_an_avenant(worker):
 
 
 def test_the_worker_s_heartbeat_makes_the_health_check_green(worker, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from ctg.models import Heartbeat
     from ctg.tasks import heartbeat
 
-    assert client.get("/sante/").json()["worker"] == "aucun signe de vie"
     heartbeat.delay()
-    assert wait_until(lambda: Heartbeat.objects.filter(name="worker").exists())
+    assert wait_until(lambda: client.get("/sante/").json()["worker"] == "ok")
+    Heartbeat.objects.filter(name="worker").update(beat_at=timezone.now() - timedelta(minutes=10))
+    assert client.get("/sante/").json()["status"] == "dégradé"
+    heartbeat.delay()  # what beat sends every minute
+    assert wait_until(lambda: client.get("/sante/").json()["status"] == "ok")
     assert client.get("/sante/").json() == {
         "status": "ok",
         "database": "ok",
