@@ -1,6 +1,9 @@
 """The action plan's structure: adding, moving, duplicating and deleting axes, objectives
 and sheets while their numbers (1, 1.2, 1.2.3) stay consecutive."""
 
+import hashlib
+import json
+
 from django.db import transaction
 from django.db.models import F, Max
 
@@ -135,3 +138,31 @@ def delete_item(item) -> None:
     remaining = siblings(item).exclude(pk=item.pk)
     item.delete()
     renumber(remaining)
+
+
+# Fields an edit form does not write: moving a neighbour renumbers, reminders are bookkeeping.
+_NOT_EDITED = {"updated_at", "position", "followed_up_at", "follow_up_reminded_at"}
+
+
+def sheet_fingerprint(sheet: ActionSheet) -> str:
+    """What an edit form was opened on: the sheet's fields, lists and lines. Saving a form
+    whose fingerprint is no longer the sheet's would overwrite someone else's change."""
+    state = {
+        field.attname: getattr(sheet, field.attname)
+        for field in ActionSheet._meta.concrete_fields
+        if field.name not in _NOT_EDITED
+    }
+    for name in ("fields", "communes", "partners"):
+        state[name] = sorted(getattr(sheet, name).values_list("pk", flat=True))
+    for name in ("steps", "budget_lines", "funding_lines", "evaluation_indicators"):
+        state[name] = list(getattr(sheet, name).order_by("pk").values_list())
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def last_editor(sheet: ActionSheet) -> tuple[str, object]:
+    """Who saved the sheet last, and when (from its history)."""
+    record = sheet.history.select_related("history_user").order_by("-history_date").first()
+    if record is None:
+        return "quelqu'un d'autre", sheet.updated_at
+    user = record.history_user
+    return (user.get_full_name() or user.email) if user else "quelqu'un d'autre", record.history_date

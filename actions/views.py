@@ -163,23 +163,35 @@ def _sheet_form_page(request, convention, sheet, initial=None):
         name: formset_class(request.POST or None, instance=sheet, prefix=name)
         for name, formset_class in SHEET_FORMSETS.items()
     }
+    conflict = None
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets.values()):
         with transaction.atomic():
             is_new = sheet.pk is None
-            saved = form.save(commit=False)
-            if is_new:
-                services.place_new_sheet(saved)
-            elif "objective" in form.changed_data:
-                new_objective = saved.objective
-                saved.objective_id = form.initial["objective"]
-                services.move_sheet(saved, new_objective)
-            saved.save()
-            form.save_m2m()
-            for formset in formsets.values():
-                formset.instance = saved
-                formset.save()
-        messages.success(request, f"Fiche {saved.number} enregistrée.")
-        return redirect(saved)
+            if not is_new:
+                # Optimistic concurrency: the row is locked, then compared with what the form
+                # was opened on; a second writer is told instead of overwriting the first.
+                current = ActionSheet.objects.select_for_update().get(pk=sheet.pk)
+                if services.sheet_fingerprint(current) != request.POST.get("fingerprint"):
+                    conflict = current
+            if conflict is None:
+                saved = form.save(commit=False)
+                if is_new:
+                    services.place_new_sheet(saved)
+                elif "objective" in form.changed_data:
+                    new_objective = saved.objective
+                    saved.objective_id = form.initial["objective"]
+                    services.move_sheet(saved, new_objective)
+                saved.save()
+                form.save_m2m()
+                for formset in formsets.values():
+                    formset.instance = saved
+                    formset.save()
+        if conflict is None:
+            messages.success(request, f"Fiche {saved.number} enregistrée.")
+            return redirect(saved)
+    if conflict is not None:
+        conflict = _sheet_queryset().prefetch_related("steps", "budget_lines", "funding_lines").get(pk=sheet.pk)
+        conflict.editor, conflict.edited_at = services.last_editor(conflict)
     return render(
         request,
         "actions/sheet_form.html",
@@ -188,9 +200,21 @@ def _sheet_form_page(request, convention, sheet, initial=None):
             "sheet": sheet,
             "form": form,
             "formsets": [(SHEET_FORMSET_TITLES[name], formset) for name, formset in formsets.items()],
+            "conflict": conflict,
+            "fingerprint": _fingerprint_to_send(request, sheet, conflict),
         },
-        status=400 if request.method == "POST" else 200,
+        status=409 if conflict else (400 if request.method == "POST" else 200),
     )
+
+
+def _fingerprint_to_send(request, sheet, conflict):
+    """After a conflict, the form is based on the sheet as it is now; a form refused for an
+    input error keeps the state it was opened on (the instance holds the input by then)."""
+    if conflict is not None:
+        return services.sheet_fingerprint(conflict)
+    if request.method == "POST":
+        return request.POST.get("fingerprint", "")
+    return services.sheet_fingerprint(sheet) if sheet.pk else ""
 
 
 def sheet_create(request, convention_pk):

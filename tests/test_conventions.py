@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from actions.models import ActionSheet
+from actions.services import sheet_fingerprint
 from ctg.lifecycle import Status, TransitionError
 from ctg.models import Comment, Convention
 from diagnostics.models import Finding, Indicator, InterventionField
@@ -252,7 +253,13 @@ def test_the_epci_coordinator_sees_and_edits(client, convention):
     coordinator = epci_coordinator()
     client.force_login(coordinator)
     assert client.get(convention.get_absolute_url()).status_code == 200
-    data = sheet_post(sheet.objective, "Titre revu par la coordinatrice", status="en_cours", progress=35)
+    data = sheet_post(
+        sheet.objective,
+        "Titre revu par la coordinatrice",
+        status="en_cours",
+        progress=35,
+        fingerprint=sheet_fingerprint(sheet),  # what the edit form was opened on
+    )
     response = client.post(reverse("sheet_edit", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk}), data)
     assert response.status_code == 302
     sheet.refresh_from_db()
@@ -343,7 +350,9 @@ def test_the_history_shows_who_changed_what(client, convention, adviser):
     client.force_login(adviser)
     client.post(
         reverse("sheet_edit", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk}),
-        sheet_post(sheet.objective, "Nouveau titre", status="en_cours", progress=10),
+        sheet_post(
+            sheet.objective, "Nouveau titre", status="en_cours", progress=10, fingerprint=sheet_fingerprint(sheet)
+        ),
     )
     html = client.get(reverse("convention_history", kwargs={"convention_pk": convention.pk})).content.decode()
     assert "Fiche action" in html and "Modification" in html
