@@ -252,6 +252,20 @@ SCHEMA_MESSAGES = {
 }
 
 
+# The decoder's messages, in French.
+JSON_SYNTAX = {
+    "Expecting value": "valeur attendue",
+    "Expecting property name enclosed in double quotes": "nom de champ entre guillemets droits attendu",
+    "Expecting ',' delimiter": "virgule attendue",
+    "Expecting ':' delimiter": "deux-points attendus",
+    "Unterminated string": "texte non terminé",
+    "Invalid control character": "caractère de contrôle interdit dans un texte",
+    "Invalid \\escape": "échappement invalide",
+    "Invalid \\uXXXX escape": "échappement unicode invalide",
+    "Extra data": "données en trop après la fin du document",
+}
+
+
 def parse(raw: bytes | str) -> dict:
     """Decode and schema-check a document; raise ImportErrors listing every problem."""
     if isinstance(raw, bytes):
@@ -264,9 +278,17 @@ def parse(raw: bytes | str) -> dict:
     try:
         document = json.loads(raw)
     except json.JSONDecodeError as error:
+        reason = next((french for english, french in JSON_SYNTAX.items() if error.msg.startswith(english)), None)
         raise ImportErrors(
-            [("(document)", f"JSON invalide ligne {error.lineno}, colonne {error.colno} : {error.msg}.")]
+            [
+                (
+                    "(document)",
+                    f"JSON invalide ligne {error.lineno}, colonne {error.colno} : {reason or 'syntaxe incorrecte'}.",
+                )
+            ]
         ) from None
+    except RecursionError:
+        raise ImportErrors([("(document)", "Le document est imbriqué trop profondément.")]) from None
     if not isinstance(document, dict):
         raise ImportErrors([("(document)", "Le document doit être un objet JSON.")])
     errors = []

@@ -3,10 +3,14 @@ Windows-1252), XLSX with limits, and exports whose cells never start a formula."
 
 import csv
 import io
+import logging
 import zipfile
 
 import tablib
+from defusedxml import DefusedXmlException
 from import_export.formats.base_formats import XLSX
+
+logger = logging.getLogger(__name__)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -94,9 +98,26 @@ def read_xlsx(raw: bytes) -> tablib.Dataset:
     except SpreadsheetError:
         raise
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds of errors on bad files
-        raise SpreadsheetError(f"Le classeur ne peut pas être lu ({error.__class__.__name__}).") from None
+        if _caused_by(error, DefusedXmlException):
+            # openpyxl parses through defusedxml: entities (external files, "billion laughs")
+            # stop it before they are expanded or fetched.
+            raise SpreadsheetError(
+                "Le classeur contient des déclarations XML interdites (entités) : il n'est pas importé."
+            ) from None
+        logger.info("unreadable workbook: %r", error)
+        raise SpreadsheetError(
+            "Le classeur ne peut pas être lu : il est abîmé, ou n'a pas été enregistré par un tableur."
+        ) from None
     dataset.headers = [str(header or "").strip() for header in dataset.headers]
     return dataset
+
+
+def _caused_by(error: BaseException, kind: type) -> bool:
+    while error is not None:
+        if isinstance(error, kind):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def read_upload(upload) -> tablib.Dataset:

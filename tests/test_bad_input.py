@@ -1,0 +1,260 @@
+"""Bad input, generated (hypothesis) and crafted: the JSON convention import and the XLSX/CSV
+sheet import answer every malformed, mistyped, oversized or hostile file with a French
+message and save nothing."""
+
+import copy
+import io
+import json
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from actions.models import ActionSheet
+from actions.spreadsheet_import import export_sheets, run_import
+from ctg import exchange
+from ctg.demo import DEMO_DOCUMENTS
+from ctg.models import Convention
+from ctg.spreadsheets import MAX_UPLOAD_BYTES
+from tests.factories import add_plan, make_convention
+
+pytestmark = pytest.mark.django_db
+
+MONTLUCON = json.loads(next(p for p in DEMO_DOCUMENTS if "montlucon" in p.name).read_text(encoding="utf-8"))
+# What would betray an untranslated message or a crash shown to the user.
+ENGLISH = re.compile(r"Traceback|Expecting|Unterminated|Invalid|Extra data|NoneType|object has|is not|Error\b")
+CASES = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+
+
+def assert_french(messages):
+    assert messages, "a refusal says why"
+    for message in messages:
+        assert isinstance(message, str) and message.strip(), message
+        assert not ENGLISH.search(message), message
+
+
+def refused_json(raw) -> list[str]:
+    before = Convention.objects.count()
+    with pytest.raises(exchange.ImportErrors) as refusal:
+        exchange.import_convention(raw)
+    assert Convention.objects.count() == before, "a refused document saves nothing"
+    return [f"{path} : {message}" for path, message in refusal.value.errors]
+
+
+def leaf_paths(value, path=()):
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from leaf_paths(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from leaf_paths(child, (*path, index))
+    yield path
+
+
+PATHS = [path for path in leaf_paths(MONTLUCON) if path]
+
+
+# --- The JSON convention import ---------------------------------------------------------------
+
+
+@CASES
+@given(raw=st.binary(max_size=3000))
+def test_any_bytes_are_refused_in_french(db, raw):
+    assert_french(refused_json(raw))
+
+
+@CASES
+@given(document=json_values)
+def test_any_json_value_that_is_not_a_convention_is_refused_in_french(db, document):
+    assert_french(refused_json(json.dumps(document)))
+
+
+@CASES
+@given(path=st.sampled_from(PATHS), value=json_values)
+def test_a_real_convention_with_one_value_replaced_is_imported_whole_or_refused_in_french(db, path, value):
+    document = copy.deepcopy(MONTLUCON)
+    target = document
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    before = Convention.objects.count()
+    try:
+        convention = exchange.import_convention(json.dumps(document))
+    except exchange.ImportErrors as refusal:
+        assert Convention.objects.count() == before
+        assert_french([message for _, message in refusal.errors])
+    else:
+        assert Convention.objects.count() == before + 1
+        assert convention.parties.exists()  # imported whole: with its parties
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"[" * 100_000, "imbriqué trop profondément"),
+        (b'{"title": "' + b"x" * (11 * 1024 * 1024) + b'"}', "dépasse 10 Mo"),
+        ('{"format": "ctg-convention"}'.encode("utf-16"), "pas du texte UTF-8"),
+        (b'{"format": "ctg-convention", "title": "\xe9t\xe9"}', "pas du texte UTF-8"),  # Latin-1
+        (b'{"format": "ctg-convention",}', "nom de champ entre guillemets droits attendu"),
+        (b"", "valeur attendue"),
+        (
+            json.dumps({**MONTLUCON, "period": {**MONTLUCON["period"], "start": 1e308}}).encode(),
+            "type de valeur incorrect",
+        ),
+        (json.dumps({**MONTLUCON, "title": '=HYPERLINK("http://x")' * 200}).encode(), "texte trop long"),
+    ],
+    ids=["nesting", "size", "utf-16", "latin-1", "syntax", "empty", "huge-number", "formula-too-long"],
+)
+def test_crafted_documents_are_refused_in_french(db, raw, expected):
+    messages = refused_json(raw)
+    assert_french(messages)
+    assert any(expected in message for message in messages), messages
+
+
+# --- The XLSX / CSV sheet import --------------------------------------------------------------
+
+
+@pytest.fixture
+def convention(db):
+    return add_plan(make_convention(), axes=1, objectives=2, sheets=2)
+
+
+def state(convention):
+    return list(ActionSheet.objects.filter(convention=convention).order_by("pk").values_list("pk", "title", "progress"))
+
+
+def refused_sheets(convention, filename, raw) -> list[str]:
+    before = state(convention)
+    report = run_import(convention, filename, raw, dry_run=False)
+    assert not report.ok
+    assert state(convention) == before, "a refused file changes nothing"
+    return [message for _, message in report.errors]
+
+
+@CASES
+@given(raw=st.binary(max_size=3000), name=st.sampled_from(["fiches.csv", "fiches.xlsx", "fiches.txt"]))
+def test_any_bytes_as_a_spreadsheet_are_refused_in_french(convention, raw, name):
+    assert_french(refused_sheets(convention, name, raw))
+
+
+@CASES
+@given(
+    row=st.integers(min_value=0, max_value=3),
+    column=st.sampled_from(["objectif", "intitulé", "statut", "avancement (%)", "début", "fin", "pilote"]),
+    # Any text a spreadsheet can hold (it cannot hold control characters).
+    value=st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=60)
+    | st.sampled_from(["=1+1", "+33 6", "-5", "@SUM(A1)", "101", "2025-02-30", "31/12/2025", "x" * 300, "1e400"]),
+)
+def test_an_export_with_one_cell_changed_imports_whole_or_is_refused_in_french(convention, row, column, value):
+    book = openpyxl.load_workbook(io.BytesIO(export_sheets(convention, "xlsx")))
+    sheet = book.active
+    headers = [cell.value for cell in sheet[1]]
+    if column not in headers:
+        return
+    sheet.cell(row=row + 2, column=headers.index(column) + 1, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = state(convention)
+    report = run_import(convention, "fiches.xlsx", buffer.getvalue(), dry_run=False)
+    if report.ok:
+        titles = [title for _, title, _ in state(convention)]
+        assert not any(title.startswith(("=", "+", "@")) for title in titles if title), titles
+    else:
+        assert state(convention) == before
+        assert_french([message for _, message in report.errors])
+
+
+def xlsx_with(sheet_xml: bytes) -> bytes:
+    """A real workbook whose first sheet's XML is replaced."""
+    book = openpyxl.Workbook()
+    book.active.append(["objectif", "intitulé"])
+    original = io.BytesIO()
+    book.save(original)
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(crafted, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = sheet_xml if item.filename == "xl/worksheets/sheet1.xml" else source.read(item)
+            target.writestr(item.filename, data)
+    return crafted.getvalue()
+
+
+SHEET_HEAD = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+SHEET_TAIL = b"</sheetData></worksheet>"
+
+
+def test_an_xml_external_entity_is_refused_and_reads_nothing(convention):
+    raw = xlsx_with(
+        b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+        + SHEET_HEAD
+        + b'<row r="1"><c r="A1" t="inlineStr"><is><t>&secret;</t></is></c></row>'
+        + SHEET_TAIL
+    )
+    messages = refused_sheets(convention, "fiches.xlsx", raw)
+    assert messages == ["Le classeur contient des déclarations XML interdites (entités) : il n'est pas importé."]
+
+
+def test_a_billion_laughs_is_refused(convention):
+    entities = b'<!ENTITY a0 "ha">' + b"".join(
+        b'<!ENTITY a%d "%s">' % (i, b"".join(b"&a%d;" % (i - 1) for _ in range(10))) for i in range(1, 10)
+    )
+    raw = xlsx_with(
+        b'<?xml version="1.0"?><!DOCTYPE w ['
+        + entities
+        + b"]>"
+        + SHEET_HEAD
+        + b'<row r="1"><c r="A1" t="inlineStr"><is><t>&a9;</t></is></c></row>'
+        + SHEET_TAIL
+    )
+    assert refused_sheets(convention, "fiches.xlsx", raw) == [
+        "Le classeur contient des déclarations XML interdites (entités) : il n'est pas importé."
+    ]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_inflated(convention):
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024 * 1024))
+    assert len(bomb.getvalue()) < MAX_UPLOAD_BYTES  # small on the wire
+    messages = refused_sheets(convention, "fiches.xlsx", bomb.getvalue())
+    assert messages == ["Le classeur décompressé est trop volumineux."]
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("fiches.csv", b"x" * (MAX_UPLOAD_BYTES + 1), "dépasse 5 Mo"),
+        ("fiches.pdf", b"%PDF-1.4", "Format non pris en charge"),
+        ("fiches.csv", "objectif;intitulé\n".encode("utf-16"), "colonne(s) manquante(s)"),
+        ("fiches.csv", b"objectif;intitul\xe9\n1.1;" + b"a;" * 5 + b"\n", "colonnes au lieu de"),
+        ("fiches.xlsx", b"PK\x03\x04 not really a zip", "pas un classeur Excel"),
+        ("fiches.csv", b"   \n;;;\n", "Le fichier est vide"),
+    ],
+    ids=["too-big", "wrong-type", "utf-16", "ragged", "fake-zip", "empty"],
+)
+def test_crafted_spreadsheets_are_refused_in_french(convention, name, raw, expected):
+    messages = refused_sheets(convention, name, raw)
+    assert_french(messages)
+    assert any(expected in message for message in messages), messages
+
+
+def test_every_export_neutralises_formulas(convention):
+    sheet = convention.sheets.first()
+    ActionSheet.objects.filter(pk=sheet.pk).update(
+        title='=HYPERLINK("http://exemple.org","clic")', description="@SUM(1)"
+    )
+    book = openpyxl.load_workbook(io.BytesIO(export_sheets(convention, "xlsx")))
+    values = [cell.value for row in book.active.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert not any(value.startswith(("=", "+", "-", "@")) for value in values), values
+    csv_text = export_sheets(convention, "csv").decode("utf-8-sig")
+    assert ";=HYPERLINK" not in csv_text and ";@SUM" not in csv_text
