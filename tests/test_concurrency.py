@@ -1,5 +1,7 @@
-"""Two people on the same sheet: the second writer is told and sees the other change; two
-saves at the same instant give one winner and one conflict, never a lost update."""
+"""Concurrent requests on the same object: two people on the same sheet (the second writer is
+told and sees the other change; two saves at the same instant give one winner and one
+conflict, never a lost update), two clicks on the same signature, two records of the same
+deliberation (row locks: one effect)."""
 
 import re
 import threading
@@ -113,3 +115,72 @@ def test_two_saves_at_the_same_instant_give_one_winner_and_one_conflict():
     winner = next(index for index, status in results.items() if status == 302)
     assert ActionSheet.objects.get(pk=sheet.pk).title == f"Titre {winner}"
     assert ActionSheet.history.filter(id=sheet.pk, title__startswith="Titre").count() == 1
+
+
+def run_together(*calls):
+    """Run the calls at the same instant, each in its own thread and database connection;
+    return what each returned or raised."""
+    start = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index):
+        start.wait()
+        try:
+            outcomes[index] = calls[index]()
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test looks at
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_records_of_the_same_deliberation_at_the_same_instant_make_one():
+    from governance import workflows
+    from governance.models import AuditEvent, Deliberation
+    from tests.test_workflow import adopted, demo
+
+    convention = demo("commune-2023-2026")
+    convention.transition("review")
+    adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+    workflows.freeze(convention, by=adviser)
+    workflows.launch_deliberations(convention, by=adviser)
+    deliberation = Deliberation.objects.get(convention=convention)
+    outcomes = run_together(
+        lambda: workflows.record_deliberation(deliberation, adopted(votes_for=30), by=adviser),
+        lambda: workflows.record_deliberation(deliberation, adopted(votes_for=29, abstentions=3), by=adviser),
+    )
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1 and "déjà adoptée" in str(errors[0]), outcomes
+    deliberation.refresh_from_db()
+    assert deliberation.session_number == 1
+    assert AuditEvent.objects.filter(convention=convention, kind="deliberation_recorded").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_on_the_same_signature_at_the_same_instant_make_one():
+    from governance import workflows
+    from governance.models import AuditEvent, SignatureRequest
+    from territories.services import organisation_for_commune
+    from tests.test_workflow import demo, last_code, open_commune_signature
+
+    convention = demo("commune-2023-2026")
+    convention.transition("review")
+    adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+    mayor = MembershipFactory(
+        organisation=organisation_for_commune(convention.commune), role=Role.COMMUNE_OFFICER, is_signatory=True
+    ).user
+    request = open_commune_signature(convention, adviser)
+    workflows.send_code(request, mayor)
+    code = last_code(mayor)
+    outcomes = run_together(lambda: workflows.sign(request, mayor, code), lambda: workflows.sign(request, mayor, code))
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1 and "déjà signé" in str(errors[0]), outcomes
+    assert SignatureRequest.objects.get(pk=request.pk).status == "signed"
+    assert AuditEvent.objects.filter(convention=convention, kind="signature").count() == 1
