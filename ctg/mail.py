@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 
+from ctg.jobs import enqueue_on_commit
 from ctg.models import OutboundEmail
 
 
@@ -16,5 +16,5 @@ def queue_email(*, to: str, template: str, context: dict) -> OutboundEmail:
 
     from ctg.tasks import send_outbound_email
 
-    transaction.on_commit(lambda: send_outbound_email.delay(email.pk))
+    enqueue_on_commit(send_outbound_email, email.pk)
     return email

@@ -1,5 +1,6 @@
 import logging
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -66,3 +67,43 @@ def heartbeat() -> None:
     from ctg.models import Heartbeat
 
     Heartbeat.objects.update_or_create(name="worker", defaults={"beat_at": timezone.now()})
+
+
+# A job still running after this long was lost with its worker (killed, out of memory).
+STUCK_AFTER = timedelta(minutes=30)
+
+
+@shared_task(ignore_result=True)
+def requeue_waiting_work(older_than_seconds: int = 120) -> dict:
+    """Periodic (beat): queue again the work recorded in the database that no worker has
+    done: e-mails of the outbox, document jobs pending (or running for too long), fully
+    signed versions not sealed. What was queued while Redis was away, or lost with a killed
+    worker, is done at the next sweep; the tasks are idempotent (ctg.jobs)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from ctg.jobs import enqueue
+    from governance.models import ConventionVersion, DocumentJob, SignatureRequest
+    from governance.tasks import generate_documents, seal_version
+
+    now = timezone.now()
+    waited = now - timedelta(seconds=older_than_seconds)
+    emails = OutboundEmail.objects.pending().filter(created_at__lt=waited, attempts__lt=send_outbound_email.max_retries)
+    jobs = DocumentJob.objects.filter(
+        Q(status=DocumentJob.Status.PENDING, created_at__lt=waited)
+        | Q(status=DocumentJob.Status.RUNNING, started_at__lt=now - STUCK_AFTER)
+    )
+    requests = SignatureRequest.objects.filter(version=OuterRef("pk"))
+    unsealed = ConventionVersion.objects.filter(
+        Exists(requests), ~Exists(requests.exclude(status=SignatureRequest.Status.SIGNED)), signed_sha256=""
+    )
+    queued = {"courriels": 0, "documents": 0, "scellements": 0}
+    for key, task, ids in (
+        ("courriels", send_outbound_email, emails.values_list("pk", flat=True)),
+        ("documents", generate_documents, jobs.values_list("pk", flat=True)),
+        ("scellements", seal_version, unsealed.values_list("pk", flat=True)),
+    ):
+        for pk in ids:
+            queued[key] += enqueue(task, pk)
+    if any(queued.values()):
+        logger.info("work queued again: %s", queued)
+    return queued

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
+from ctg.jobs import enqueue_on_commit
 from governance import documents
 from governance.models import Document, DocumentJob
 from governance.snapshot import convention_snapshot
@@ -169,7 +170,7 @@ def request_documents(convention, user) -> DocumentJob:
         if active is not None:
             return active
         job = DocumentJob.objects.create(convention=convention, requested_by=user)
-        transaction.on_commit(lambda: generate_documents.delay(job.pk))
+        enqueue_on_commit(generate_documents, job.pk)
     return job
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ctg.jobs import enqueue_on_commit
 from ctg.lifecycle import Status, TransitionError
 from ctg.mail import queue_email
 from ctg.models import Convention
@@ -473,7 +474,7 @@ def _mark_signed(request, *, user, method, ip, signer_name, signed_at=None):
         audit.record(
             request.convention, "all_signed", "Toutes les parties ont signé : scellement demandé", version=version
         )
-        transaction.on_commit(lambda: seal_version.delay(version.pk))
+        enqueue_on_commit(seal_version, version.pk)
     else:
         open_signatures(request.convention, version)
 

@@ -202,3 +202,65 @@ def test_the_worker_s_heartbeat_makes_the_health_check_green(worker, client):
         "cache": "ok",
         "worker": "ok",
     }
+
+
+@pytest.fixture
+def redis_outage():
+    """Stops the test run's Redis and starts it again (same port, empty: what a restart
+    without persistence loses), and makes sure it is up when the test ends."""
+    import os
+    import subprocess
+    from urllib.parse import urlparse
+
+    port = str(urlparse(os.environ["REDIS_URL"]).port)
+    folder = os.environ["CTG_SERVICES_DIR"]
+
+    def answers():
+        return subprocess.run(["redis-cli", "-p", port, "ping"], capture_output=True).stdout.strip() == b"PONG"
+
+    def stop():
+        subprocess.run(["redis-cli", "-p", port, "shutdown", "nosave"], capture_output=True)
+        assert wait_until(lambda: not answers())
+
+    def start():
+        options = ["--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "yes"]
+        files = ["--pidfile", f"{folder}/redis.pid", "--dir", folder, "--logfile", f"{folder}/redis.log"]
+        subprocess.run(["redis-server", *options, *files], check=True)
+        assert wait_until(answers)
+
+    try:
+        yield stop, start
+    finally:
+        if not answers():
+            start()
+
+
+def test_with_redis_down_users_keep_working_and_nothing_is_lost(redis_outage, client, mailoutbox):
+    from django.urls import reverse
+
+    from ctg.tasks import requeue_waiting_work
+    from governance.models import DocumentJob
+    from tests.factories import make_convention
+
+    stop, start = redis_outage
+    convention = make_convention()
+    admin = MembershipFactory(organisation=convention.caf, role=Role.ADMIN)
+    client.force_login(admin.user)
+    stop()
+    # Pages work, and the actions that queue jobs succeed: the work is in the database.
+    assert client.get(convention.get_absolute_url()).status_code == 200
+    response = client.post(reverse("document_generate", kwargs={"convention_pk": convention.pk}))
+    assert response.status_code == 302
+    services.invite_member(
+        organisation=admin.organisation, email="maire@commune.fr", role=Role.COMMUNE_OFFICER, invited_by=admin.user
+    )
+    job = DocumentJob.objects.get(convention=convention)
+    assert job.status == DocumentJob.Status.PENDING
+    assert OutboundEmail.objects.get(to="maire@commune.fr").sent_at is None
+
+    start()  # back, and empty: the wake-up calls never reached it
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        requeue_waiting_work.delay(older_than_seconds=0)  # what beat sends every five minutes
+        assert wait_until(lambda: OutboundEmail.objects.get(to="maire@commune.fr").sent_at is not None, 30)
+        assert wait_until(lambda: DocumentJob.objects.get(pk=job.pk).status == DocumentJob.Status.DONE, 60)
+    assert [message.to for message in mailoutbox] == [["maire@commune.fr"]]  # once

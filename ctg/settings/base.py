@@ -174,7 +174,8 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=900)
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A broker that does not answer is given up quickly: the work waits in the database.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 else:
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
@@ -261,6 +262,8 @@ HEARTBEAT_SECONDS = 60
 CELERY_BEAT_SCHEDULE = {
     "workflow-daily-scan": {"task": "governance.tasks.scan_workflow", "schedule": 3600.0},
     "worker-heartbeat": {"task": "ctg.tasks.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
+    # Work recorded while Redis was away, or lost with a killed worker (ctg.jobs).
+    "requeue-waiting-work": {"task": "ctg.tasks.requeue_waiting_work", "schedule": 300.0},
     "stale-sheets": {"task": "actions.tasks.remind_stale_sheets", "schedule": 24 * 3600.0},
     "weekly-digest": {"task": "ctg.tasks.send_weekly_digests", "schedule": 24 * 3600.0},
 }
