@@ -4,6 +4,7 @@ own, without a restart of the web."""
 
 import json
 import os
+import signal
 import subprocess
 import urllib.error
 import urllib.request
@@ -78,3 +79,81 @@ def test_a_database_restart_fails_requests_cleanly_and_they_recover(database_out
     # The next requests reconnect by themselves (CONN_HEALTH_CHECKS): no restart of the web.
     assert wait_until(lambda: fetch(page, cookie)[0] == 200, timeout=20)
     assert json.loads(fetch(health)[1])["database"] == "ok"
+
+
+@pytest.fixture
+def worker_process(tmp_path, settings):
+    """Real `celery worker` processes on the test database and Redis, with files on disk that
+    this process reads too; yields a function that starts one and returns it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+        "CTG_TEST_MEDIA_ROOT": str(tmp_path),
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        # A task left unacknowledged by a killed worker comes back after 5 s instead of an hour.
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+    }
+    started, logs = [], []
+
+    def start():
+        log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115 - closed at the end
+        logs.append(log)
+        process = subprocess.Popen(
+            [
+                ".venv/bin/celery",
+                "-A",
+                "ctg",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(30)
+    for log in logs:
+        log.close()
+
+
+def test_a_worker_killed_in_the_middle_of_a_document_job_finishes_it_once_restarted(worker_process):
+    from ctg import exchange
+    from ctg.demo import DEMO_DOCUMENTS
+    from governance import generation
+    from governance.models import Document, DocumentJob
+
+    convention = exchange.import_convention(next(p for p in DEMO_DOCUMENTS if "plaine-limagne" in p.name).read_bytes())
+    adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER).user
+    first = worker_process()
+    job = generation.request_documents(convention, adviser)  # queued on commit
+    assert wait_until(lambda: DocumentJob.objects.get(pk=job.pk).done >= 3, timeout=90)
+    first.send_signal(signal.SIGKILL)  # in the middle: some documents written, most not
+    first.wait(10)
+    job.refresh_from_db()
+    assert job.status == DocumentJob.Status.RUNNING and 3 <= job.done < job.total
+
+    worker_process()  # the restart: the unacknowledged task is delivered again
+    assert wait_until(lambda: DocumentJob.objects.get(pk=job.pk).status == DocumentJob.Status.DONE, timeout=180)
+    job.refresh_from_db()
+    documents = list(Document.objects.filter(convention=convention))
+    assert job.done == job.total == len(documents)  # each document once
+    assert len({document.input_hash for document in documents}) == len(documents)
+    for document in documents:
+        with document.file.open("rb") as stored:
+            content = stored.read()
+        assert content.startswith(b"%PDF") or content.startswith(b"PK"), document  # PDF or DOCX, whole
+        assert content.rstrip().endswith(b"%%EOF") or content.startswith(b"PK"), document
