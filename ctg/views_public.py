@@ -1,10 +1,10 @@
 """The public page of a signed convention (optional, per convention): no login."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 
+from ctg.files import file_response
 from ctg.models import Convention
 from ctg.page_cache import PUBLIC_PAGE, cached_page
 
@@ -39,8 +39,6 @@ def public_convention(request, convention_pk):
 def public_convention_pdf(request, convention_pk):
     convention = _published(convention_pk)
     version = convention.versions.exclude(signed_sha256="").order_by("-number").first()
-    response = FileResponse(version.signed_pdf.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"convention-territoriale-globale-{convention.pk}-signee.pdf"
+    return file_response(
+        version.signed_pdf, f"convention-territoriale-globale-{convention.pk}-signee.pdf", "application/pdf"
     )
-    return response

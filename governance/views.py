@@ -1,10 +1,9 @@
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from ctg.files import file_response
 from ctg.models import Convention
 from ctg.page_cache import CONVENTION_PAGE, cached_page
 from ctg.permissions import get_convention_for
@@ -123,7 +122,4 @@ def document_generate(request, convention_pk):
 def document_download(request, convention_pk, document_pk):
     convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
     document = get_object_or_404(convention.documents, pk=document_pk)
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=document.filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(document.file, document.filename, document.content_type)

@@ -6,11 +6,12 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from ctg.files import file_response
 from ctg.lifecycle import Status
 from ctg.models import Convention
 from ctg.page_cache import CONVENTION_PAGE, cached_page
@@ -216,9 +217,7 @@ def deliberation_act(request, convention_pk, deliberation_pk):
 
 
 def _file(field_file, filename):
-    response = FileResponse(field_file.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
+    return file_response(field_file, filename, "application/pdf")
 
 
 def version_pdf(request, convention_pk, version_pk):
