@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -40,3 +41,23 @@ class ConventionAdmin(SimpleHistoryAdmin, GuardedModelAdmin):
     raw_id_fields = ["epci", "commune", "caf", "previous"]
     readonly_fields = ["status", "created_by", "created_at", "updated_at"]
     inlines = [PartyInline]
+
+
+@admin.register(LogEntry)
+class AdminJournal(admin.ModelAdmin):
+    """What was done in the administration, by whom, when: read only, for everyone's sake."""
+
+    list_display = ["action_time", "user", "content_type", "object_repr", "action_flag", "change_message"]
+    list_filter = ["action_flag", "content_type"]
+    list_select_related = ["user", "content_type"]
+    search_fields = ["object_repr", "change_message", "user__email"]
+    date_hierarchy = "action_time"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

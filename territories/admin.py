@@ -1,9 +1,16 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from guardian.admin import GuardedModelAdmin
 
 from territories import services
 from territories.models import EPCI, Commune, Departement, Invitation, Membership, Organisation, Region, User
+
+
+def _log_action(request, objects, message):
+    """Bulk actions are audited like the admin's own forms (LogEntry, "Journal de
+    l'administration")."""
+    LogEntry.objects.log_actions(request.user.pk, objects, CHANGE, change_message=message)
 
 
 @admin.register(Region)
@@ -28,9 +35,9 @@ class EPCIAdmin(admin.ModelAdmin):
 
     @admin.action(description="Créer l'organisation de ces EPCI")
     def create_organisations(self, request, queryset):
-        for epci in queryset:
-            services.organisation_for_epci(epci)
-        self.message_user(request, f"{queryset.count()} organisation(s) prête(s).", messages.SUCCESS)
+        organisations = [services.organisation_for_epci(epci) for epci in queryset]
+        _log_action(request, organisations, "Organisation créée ou vérifiée depuis la liste des EPCI")
+        self.message_user(request, f"{len(organisations)} organisation(s) prête(s).", messages.SUCCESS)
 
 
 @admin.register(Commune)
@@ -44,9 +51,11 @@ class CommuneAdmin(admin.ModelAdmin):
 
     @admin.action(description="Créer l'organisation de ces communes")
     def create_organisations(self, request, queryset):
-        for commune in queryset.select_related("departement"):
-            services.organisation_for_commune(commune)
-        self.message_user(request, f"{queryset.count()} organisation(s) prête(s).", messages.SUCCESS)
+        organisations = [
+            services.organisation_for_commune(commune) for commune in queryset.select_related("departement")
+        ]
+        _log_action(request, organisations, "Organisation créée ou vérifiée depuis la liste des communes")
+        self.message_user(request, f"{len(organisations)} organisation(s) prête(s).", messages.SUCCESS)
 
 
 class MembershipInline(admin.TabularInline):
