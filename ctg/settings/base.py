@@ -128,6 +128,8 @@ MEDIA_URL = "/media/"
 # Files leave through views that check rights (ctg.files); behind nginx, set this to the
 # `internal` location that serves MEDIA_ROOT and the view answers with X-Accel-Redirect.
 PROTECTED_FILES_ACCEL_PREFIX = env.str("PROTECTED_FILES_ACCEL_PREFIX", default="")
+# Where pg_dump and pg_restore of the server's version are (ctg.backup); PATH otherwise.
+POSTGRESQL_BIN_DIR = env.str("POSTGRESQL_BIN_DIR", default="/usr/lib/postgresql/15/bin")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
