@@ -73,7 +73,12 @@ def read_csv(raw: bytes) -> tablib.Dataset:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ";"
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise SpreadsheetError(
+            "Le fichier CSV est mal formé (guillemets ou retours à la ligne) : enregistrez-le de nouveau depuis votre tableur."
+        ) from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise SpreadsheetError("Le fichier est vide.")

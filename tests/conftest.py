@@ -1,16 +1,25 @@
 """Strict test set-up: unknown template variables fail, warnings are errors (pyproject),
 and the test database holds the real national geography, loaded once per session."""
 
+import os
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from diagnostics.models import InterventionField
 from diagnostics.reference import ensure_fields
 from territories.geography import load_geography
 from territories.models import Commune, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+# The test command runs the same generated cases every time (a submission's CI must not fail on
+# a case drawn that day); HYPOTHESIS_PROFILE=explore draws new ones, many more, to look for bugs.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, max_examples=40)
+hypothesis_settings.register_profile("explore", max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 class _InvalidTemplateVariable(str):
