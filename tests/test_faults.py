@@ -6,10 +6,12 @@ import json
 import os
 import signal
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test import Client
@@ -157,3 +159,55 @@ def test_a_worker_killed_in_the_middle_of_a_document_job_finishes_it_once_restar
             content = stored.read()
         assert content.startswith(b"%PDF") or content.startswith(b"PK"), document  # PDF or DOCX, whole
         assert content.rstrip().endswith(b"%%EOF") or content.startswith(b"PK"), document
+
+
+def test_a_worker_killed_while_sealing_seals_once_restarted(worker_process, tmp_path):
+    """The worker is killed while its sealing transaction is open (waiting on the version's
+    row lock, which this test takes first: the moment is certain, not a race)."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ctg.lifecycle import Status
+    from governance import sealing, workflows
+    from governance.models import AuditEvent, ConventionVersion, SignatureRequest
+    from tests.test_workflow import adopted, demo
+
+    convention = demo("montlucon")
+    adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+    convention.transition(Status.REVIEW)
+    version = workflows.freeze(convention, by=adviser)
+    workflows.launch_deliberations(convention, by=adviser)
+    for deliberation in convention.deliberations.all():
+        workflows.record_deliberation(deliberation, adopted(act_id="003-200071082-20220630-D2022_045-DE"), by=adviser)
+
+    database = connection.settings_dict
+    blocker = psycopg.connect(
+        host=database["HOST"], port=database["PORT"], user=database["USER"], dbname=database["NAME"]
+    )
+    blocker.execute("SELECT id FROM governance_conventionversion WHERE id = %s FOR NO KEY UPDATE", [version.pk])
+    first = worker_process()
+    for _signing_group in range(2):
+        for request in SignatureRequest.objects.filter(convention=convention, status="open"):
+            workflows.record_paper_signature(
+                request,
+                signer_name="Signataire",
+                signed_on=date(2022, 7, 12),
+                scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4 s"),
+                by=adviser,
+            )
+    # The last signature queued the seal: the worker received it and waits on the lock.
+    assert wait_until(lambda: "seal_version" in (tmp_path / "worker-0.log").read_text(), timeout=60)
+    time.sleep(1)
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    blocker.rollback()
+    blocker.close()
+    assert not ConventionVersion.objects.get(pk=version.pk).signed_sha256  # killed before it could seal
+
+    worker_process()  # the restart: the unacknowledged task is delivered again
+    assert wait_until(lambda: bool(ConventionVersion.objects.get(pk=version.pk).signed_sha256), timeout=120)
+    version.refresh_from_db()
+    with version.signed_pdf.open("rb") as stored:
+        assert sealing.verify(stored.read()).ok
+    assert AuditEvent.objects.filter(version=version, kind="seal").count() == 1
