@@ -164,22 +164,14 @@ def test_a_worker_killed_in_the_middle_of_a_document_job_finishes_it_once_restar
 def test_a_worker_killed_while_sealing_seals_once_restarted(worker_process, tmp_path):
     """The worker is killed while its sealing transaction is open (waiting on the version's
     row lock, which this test takes first: the moment is certain, not a race)."""
-    from datetime import date
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from ctg.lifecycle import Status
-    from governance import sealing, workflows
-    from governance.models import AuditEvent, ConventionVersion, SignatureRequest
-    from tests.test_workflow import adopted, demo
+    from governance import sealing
+    from governance.models import AuditEvent, ConventionVersion
+    from tests.test_publication import freeze_and_deliberate, sign_on_paper
+    from tests.test_workflow import demo
 
     convention = demo("montlucon")
     adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
-    convention.transition(Status.REVIEW)
-    version = workflows.freeze(convention, by=adviser)
-    workflows.launch_deliberations(convention, by=adviser)
-    for deliberation in convention.deliberations.all():
-        workflows.record_deliberation(deliberation, adopted(act_id="003-200071082-20220630-D2022_045-DE"), by=adviser)
+    version = freeze_and_deliberate(convention, adviser)
 
     database = connection.settings_dict
     blocker = psycopg.connect(
@@ -187,15 +179,7 @@ def test_a_worker_killed_while_sealing_seals_once_restarted(worker_process, tmp_
     )
     blocker.execute("SELECT id FROM governance_conventionversion WHERE id = %s FOR NO KEY UPDATE", [version.pk])
     first = worker_process()
-    for _signing_group in range(2):
-        for request in SignatureRequest.objects.filter(convention=convention, status="open"):
-            workflows.record_paper_signature(
-                request,
-                signer_name="Signataire",
-                signed_on=date(2022, 7, 12),
-                scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4 s"),
-                by=adviser,
-            )
+    sign_on_paper(convention, adviser)
     # The last signature queued the seal: the worker received it and waits on the lock.
     assert wait_until(lambda: "seal_version" in (tmp_path / "worker-0.log").read_text(), timeout=60)
     time.sleep(1)

@@ -33,7 +33,8 @@ def adviser(montlucon):
     return MembershipFactory(organisation=montlucon.caf, role=Role.CAF_ADVISER, is_signatory=True).user
 
 
-def sign_and_seal(convention, adviser):
+def freeze_and_deliberate(convention, adviser):
+    """A convention in review frozen, its deliberations launched and all adopted."""
     convention.transition(Status.REVIEW)
     version = workflows.freeze(convention, by=adviser)
     workflows.launch_deliberations(convention, by=adviser)
@@ -54,6 +55,11 @@ def sign_and_seal(convention, adviser):
             },
             by=adviser,
         )
+    return version
+
+
+def sign_on_paper(convention, adviser):
+    """Every party signs on paper, signing group after signing group: the seal is then queued."""
     for _ in range(2):
         for request in SignatureRequest.objects.filter(convention=convention, status="open"):
             workflows.record_paper_signature(
@@ -63,6 +69,11 @@ def sign_and_seal(convention, adviser):
                 scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4 s"),
                 by=adviser,
             )
+
+
+def sign_and_seal(convention, adviser):
+    version = freeze_and_deliberate(convention, adviser)
+    sign_on_paper(convention, adviser)
     return sealing.seal(version)
 
 
