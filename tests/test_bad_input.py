@@ -12,6 +12,7 @@ import zipfile
 import openpyxl
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -274,3 +275,37 @@ def test_every_export_neutralises_formulas(convention):
     assert starts_a_formula(export_sheets(convention, "xlsx")) == []
     csv_text = export_sheets(convention, "csv").decode("utf-8-sig")
     assert ";=HYPERLINK" not in csv_text and ";@SUM" not in csv_text
+
+
+def test_the_review_workbook_and_the_audit_journal_neutralise_formulas(client, convention):
+    from actions.review import review_xlsx
+    from governance import audit
+    from territories.models import Role
+    from tests.factories import MembershipFactory
+
+    sheet = convention.sheets.first()
+    ActionSheet.objects.filter(pk=sheet.pk).update(title="=1+cmd|' /C calc'!A0")
+    audit.record(convention, "comment", "@SUM(1+1)*cmd|' /C calc'!A0")
+    assert not starts_a_formula(review_xlsx(convention, convention.start_date.year))
+    client.force_login(MembershipFactory(organisation=convention.caf, role=Role.VIEWER).user)
+    journal = client.get(reverse("audit_export", kwargs={"convention_pk": convention.pk})).content.decode("utf-8-sig")
+    assert ";@SUM" not in journal and ";'@SUM(1+1)" in journal
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024), "dépasse 10 Mo"),
+        (b"MZ\x90\x00 an executable named acte.pdf", "n'est pas un PDF"),
+        (b"<html><script>alert(1)</script></html>", "n'est pas un PDF"),
+    ],
+    ids=["too-big", "executable", "html"],
+)
+def test_uploaded_acts_and_minutes_are_checked_by_content_and_size(content, expected):
+    from django import forms
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from governance.forms import clean_pdf
+
+    with pytest.raises(forms.ValidationError, match=expected):
+        clean_pdf(SimpleUploadedFile("acte.pdf", content, content_type="application/pdf"))

@@ -2,6 +2,7 @@
 settings and the code by reading it."""
 
 import re
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -47,3 +48,20 @@ def test_the_health_check_path_exists_and_skips_the_tls_redirect(client, db):
     assert client.get("/sante/").status_code in (200, 503)
     source = (ROOT / "ctg/settings/production.py").read_text()
     assert 'r"^sante/$"' in source
+
+
+def test_no_secret_is_committed():
+    """No private key, certificate store, environment file or service token in the repository:
+    every secret comes from the environment (production settings) or is generated (demo seal)."""
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    paths = [path for path in tracked.decode().split("\0") if path]
+    assert len(paths) > 100
+    secret_files = re.compile(r"(^|/)(\.env|id_rsa|id_ed25519)$|\.(pem|key|p12|pfx|jks)$")
+    assert [path for path in paths if secret_files.search(path)] == []
+    # Written in two pieces so that this file does not match itself.
+    secret_texts = re.compile(
+        "-----BEGIN [A-Z ]*" + "PRIVATE KEY-----|AKIA" + "[0-9A-Z]{16}|gh" + "p_[A-Za-z0-9]{36}|sk_" + "live_"
+    )
+    readable = [ROOT / path for path in paths if (ROOT / path).is_file()]
+    found = [file for file in readable if secret_texts.search(file.read_bytes().decode("utf-8", "ignore"))]
+    assert found == []

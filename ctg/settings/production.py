@@ -28,9 +28,12 @@ STORAGES = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Without Redis, pages are built instead of failing (ctg.cache).
+            "BACKEND": "ctg.cache.TolerantRedisCache",
             # Its own database: clearing the cache must not drop the queued jobs.
             "LOCATION": env.str("CACHE_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1"),
             "KEY_PREFIX": "ctg",
+            # A Redis that does not answer costs a request half a second at most.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
