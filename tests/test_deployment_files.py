@@ -22,7 +22,7 @@ def test_compose_runs_every_part_with_health_checks():
     services = COMPOSE["services"]
     assert {"db", "redis", "web", "worker", "beat"} <= services.keys()
     assert services["db"]["image"] == "postgres:15"
-    for name in ("db", "redis", "web", "worker"):
+    for name in ("db", "redis", "web", "worker", "beat"):
         assert "healthcheck" in services[name], name
     assert "ctg.wsgi:application" in services["web"]["command"]
     assert "random_page_cost=1.1" in services["db"]["command"]  # benchmarked with it (benchmarks/README.md)

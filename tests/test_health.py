@@ -34,3 +34,14 @@ def test_redis_down_degrades_but_pages_still_work(client, monkeypatch):
     assert response.status_code == 200
     assert response.json()["status"] == "dégradé"
     assert response.json()["broker"].startswith("erreur")
+
+
+def test_the_health_command_fails_when_a_required_part_is_down(capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("health")  # the database answers
+    with pytest.raises(CommandError, match="En défaut : worker"):
+        call_command("health", require="database,worker")
+    Heartbeat.objects.create(name="worker", beat_at=timezone.now())
+    call_command("health", require="database,worker")
+    assert '"worker": "ok"' in capsys.readouterr().out

@@ -215,6 +215,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Lock-outs and their warnings stay; every successful login's four lines do not.
+        "axes": {"level": "WARNING"},
     },
 }
 
