@@ -31,14 +31,11 @@ def _default(key, default=None, *args, **kwargs):
     return default
 
 
-def _compute(key, default, *args, **kwargs):
-    return default() if callable(default) else default
-
-
 class TolerantRedisCache(RedisCache):
+    """get_or_set and the other composite methods go through these, and so tolerate too."""
+
     get = _tolerant("get", _default)
     get_many = _tolerant("get_many", {})
-    get_or_set = _tolerant("get_or_set", _compute)
     has_key = _tolerant("has_key", False)
     set = _tolerant("set", None)
     add = _tolerant("add", False)

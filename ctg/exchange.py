@@ -252,7 +252,7 @@ SCHEMA_MESSAGES = {
 }
 
 
-# The decoder's messages, in French.
+# The decoder's messages (its own wording, `\uXXXX` included), in French.
 JSON_SYNTAX = {
     "Expecting value": "valeur attendue",
     "Expecting property name enclosed in double quotes": "nom de champ entre guillemets droits attendu",

@@ -29,4 +29,5 @@ def enqueue(task, *args) -> bool:
 
 
 def enqueue_on_commit(task, *args) -> None:
-    transaction.on_commit(functools.partial(enqueue, task, *args), robust=True)
+    # `enqueue` never raises: a broker that does not answer never fails the user's action.
+    transaction.on_commit(functools.partial(enqueue, task, *args))

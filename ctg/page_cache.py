@@ -302,7 +302,7 @@ def page_key(request, kind: str, view_name: str, convention_pk=None) -> str:
     return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _storable(request, response) -> bytes | None:
+def _storable(response) -> bytes | None:
     """The page with its CSRF tokens taken out, or None if it must not be kept."""
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
@@ -341,7 +341,7 @@ def cached_page(kind: str):
                 response["X-Page-Cache"] = "hit"
                 return response
             response = view(request, *args, **kwargs)
-            content = _storable(request, response)
+            content = _storable(response)
             if content is not None:
                 cache.set(key, (content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
                 response["X-Page-Cache"] = "miss"
