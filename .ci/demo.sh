@@ -10,6 +10,8 @@ HOST=${DEMO_HOST:-127.0.0.1}
 PORT=${DEMO_PORT:-8000}
 export SITE_URL="http://$HOST:$PORT"
 PY=.venv/bin/python
+# The SQLite database and the embedded broker's messages live in var/.
+mkdir -p var/broker/queue var/broker/processed
 
 $PY manage.py migrate --noinput -v0
 $PY manage.py import_geography

@@ -6,23 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import ActionSheet, BudgetLine, IndicatorMeasure, SheetUpdate
-from ctg.lifecycle import Status
+from ctg.lib.mail import queue_email
 from territories.models import Membership, Role
-
-FOLLOW_UP_STATUSES = {Status.FROZEN, Status.DELIBERATIONS, Status.SIGNATURES, Status.SIGNED, Status.IN_FORCE}
-
-
-def may_follow_up(user, convention, sheet) -> bool:
-    """The sheet's pilot (any member of the pilot organisation but a viewer), the territory's
-    coordinator and the CAF's adviser, once the text is frozen and until the convention ends."""
-    if convention.status not in FOLLOW_UP_STATUSES:
-        return False
-    if convention.access.has_edit_right:
-        return True
-    return bool(
-        sheet.pilot_id
-        and Membership.objects.filter(user=user, organisation_id=sheet.pilot_id).exclude(role=Role.VIEWER).exists()
-    )
 
 
 @transaction.atomic
@@ -77,8 +62,6 @@ def remind_stale_sheets(now=None) -> int:
     from django.conf import settings
     from django.db.models import Q
     from django.urls import reverse
-
-    from ctg.mail import queue_email
 
     now = now or timezone.now()
     interval = timedelta(days=settings.REMINDER_INTERVAL_DAYS * 4)

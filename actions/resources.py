@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from actions.models import SHEET_HISTORY, ActionSheet, Objective, SheetStatus, TargetPublic
-from ctg.spreadsheets import restore
+from actions.services import place_new_sheet, renumber
+from ctg.lib.spreadsheets import restore
 from diagnostics.models import InterventionField
 from territories.models import Commune, Organisation
 from territories.text import search_key
@@ -291,7 +292,6 @@ class ActionSheetResource(resources.ModelResource):
         return ActionSheet(convention=self.convention)
 
     def before_save_instance(self, instance, row, **kwargs):
-        from actions.services import place_new_sheet
 
         instance.skip_history_when_saving = True  # one record, written in save_m2m
         instance.import_history_type = "+" if instance.pk is None else "~"
@@ -324,7 +324,6 @@ class ActionSheetResource(resources.ModelResource):
             )
 
     def after_import(self, dataset, result, **kwargs):
-        from actions.services import renumber
 
         if kwargs.get("dry_run"):
             return

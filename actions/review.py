@@ -5,9 +5,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 import tablib
+from django.template.loader import render_to_string
 
 from actions.models import ActionSheet, SheetStatus, SheetUpdate
-from ctg.charts import bar_chart
+from ctg.lib.charts import bar_chart
+from ctg.lib.pdf import html_to_pdf
+from ctg.lib.spreadsheets import neutralised
 
 
 def review_data(convention, year: int) -> dict:
@@ -80,11 +83,7 @@ def review_data(convention, year: int) -> dict:
 
 
 def review_pdf(convention, year: int) -> bytes:
-    from django.template.loader import render_to_string
-
-    from governance.documents import _weasy
-
-    return _weasy(
+    return html_to_pdf(
         render_to_string("documents/review.html", {"convention": convention, **review_data(convention, year)})
     )
 
@@ -120,8 +119,6 @@ def review_xlsx(convention, year: int) -> bytes:
     highlights = tablib.Dataset(headers=["date", "fiche", "point d'étape"], title="Faits marquants")
     for update in data["highlights"]:
         highlights.append([update.created_at.date().isoformat(), update.sheet.number, update.note])
-    from ctg.spreadsheets import neutralised
-
     for dataset in (sheets, axes, indicators, budget, funding, highlights):
         book.add_sheet(neutralised(dataset))
     return book.export("xlsx")

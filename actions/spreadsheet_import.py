@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from actions.models import PendingSheetImport
+from actions.models import ActionSheet, PendingSheetImport
 from actions.resources import ActionSheetResource
-from ctg.spreadsheets import SpreadsheetError, read_upload, to_csv, to_xlsx
+from ctg.lib.spreadsheets import SpreadsheetError, read_upload, to_csv, to_xlsx
 
 EXPECTED_HEADERS = {"objectif", "intitulé"}
 ROW_KIND = {"new": "création", "update": "modification", "skip": "inchangée", "delete": "suppression"}
@@ -82,7 +82,6 @@ def _message(error: Exception) -> str:
 
 
 def _column(field_name):
-    from actions.models import ActionSheet
 
     if field_name == "__all__":
         return "fiche"

@@ -7,32 +7,31 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from actions import services, spreadsheet_import
-from actions.follow_up import may_follow_up
+from actions.filters import SheetFilterForm
+from actions.follow_up import record_follow_up
 from actions.forms import (
     SHEET_FORMSET_TITLES,
     SHEET_FORMSETS,
     ActionSheetForm,
     AxisForm,
+    FollowUpForm,
     MoveSheetForm,
     ObjectiveForm,
     SheetProgressForm,
 )
 from actions.models import ActionSheet, Axis, Objective, PendingSheetImport
-from ctg.comments import comments_by_target
-from ctg.filters import SheetFilterForm
+from actions.review import review_data, review_pdf, review_xlsx
 from ctg.forms import CommentForm
-from ctg.history import convention_changes
-from ctg.models import Convention
-from ctg.page_cache import CONVENTION_PAGE, LIST_PAGE, cached_page
+from ctg.lib.history import changes_of
+from ctg.lib.spreadsheets import MAX_UPLOAD_BYTES
+from ctg.models import Comment, Convention
 from ctg.parts import PartCreateView, PartDeleteView, PartUpdateView
 from ctg.permissions import get_convention_for
-from ctg.spreadsheets import MAX_UPLOAD_BYTES
 from territories.models import Organisation
 
 SHEET_PAGE_SIZE = 50
 
 
-@cached_page(CONVENTION_PAGE)
 def plan_detail(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     sheets = ActionSheet.objects.with_late().select_related("pilot").order_by("position", "pk")
@@ -121,7 +120,6 @@ def _sheet_queryset():
     return ActionSheet.objects.with_late().select_related("objective__axis", "pilot")
 
 
-@cached_page(CONVENTION_PAGE)
 def sheet_detail(request, convention_pk, sheet_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     sheet = get_object_or_404(
@@ -144,13 +142,13 @@ def sheet_detail(request, convention_pk, sheet_pk):
         {
             "convention": convention,
             "sheet": sheet,
-            "comments": comments_by_target(convention, "fiche").get(sheet.pk, []),
+            "comments": Comment.objects.by_target(convention, "fiche").get(sheet.pk, []),
             "comment_form": CommentForm(),
             "move_form": MoveSheetForm(convention=convention, initial={"objective": sheet.objective_id})
             if convention.access.can_edit
             else None,
             "progress_form": SheetProgressForm(instance=sheet, prefix="suivi") if convention.access.can_edit else None,
-            "may_follow_up": may_follow_up(request.user, convention, sheet),
+            "may_follow_up": convention.access.may_follow_up(sheet),
             "is_stale": ActionSheet.objects.stale().filter(pk=sheet.pk).exists(),
             "updates": sheet.updates.select_related("author", "organisation")[:10],
         },
@@ -265,7 +263,9 @@ class SheetDelete(PlanPart, PartDeleteView):
 def sheet_history(request, convention_pk, sheet_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     sheet = get_object_or_404(ActionSheet.objects.with_numbers().filter(convention=convention), pk=sheet_pk)
-    page = Paginator(convention_changes(convention, sheet=sheet), 50).get_page(request.GET.get("page"))
+    page = Paginator(changes_of([("fiche action", ActionSheet.history.filter(id=sheet.pk))]), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "ctg/convention_history.html", {"convention": convention, "sheet": sheet, "page": page})
 
 
@@ -282,7 +282,6 @@ SHEET_LIST_COLUMNS = (
 )
 
 
-@cached_page(LIST_PAGE)
 def sheet_list(request):
     """Every sheet of the conventions the user sees, filterable across them."""
     conventions = Convention.objects.for_user(request.user)
@@ -396,12 +395,9 @@ def sheet_follow_up(request, convention_pk, sheet_pk):
     from django.core.exceptions import PermissionDenied
     from django.utils import timezone
 
-    from actions.follow_up import may_follow_up, record_follow_up
-    from actions.forms import FollowUpForm
-
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     sheet = get_object_or_404(_sheet_queryset().filter(convention=convention), pk=sheet_pk)
-    if not may_follow_up(request.user, convention, sheet):
+    if not convention.access.may_follow_up(sheet):
         raise PermissionDenied(
             "Seuls le pilote de la fiche, l'intercommunalité et la Caf la mettent à jour, une fois la convention figée."
         )
@@ -434,7 +430,6 @@ def sheet_follow_up(request, convention_pk, sheet_pk):
 
 def review(request, convention_pk, year):
     """The yearly review: the page, and its PDF and XLSX."""
-    from actions.review import review_data, review_pdf, review_xlsx
 
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     if not convention.start_date.year <= year <= convention.end_date.year:

@@ -1,4 +1,4 @@
-"""Document budgets (DESIGN.md): a 60-page convention PDF in under 5 s; the deliberation PDFs
+"""Document budgets: a 60-page convention PDF in under 5 s; the deliberation PDFs
 of the Plaine Limagne CTG (25 communes + the EPCI) in under 30 s of worker time.
 
 Run with `make bench-documents` (PostgreSQL and Redis started for the run)."""
@@ -22,9 +22,8 @@ from django.core.management import call_command  # noqa: E402
 from pypdf import PdfReader  # noqa: E402
 
 from actions.services import duplicate_sheet  # noqa: E402
-from ctg import exchange  # noqa: E402
-from ctg.demo import DEMO_DOCUMENTS  # noqa: E402
-from governance import documents  # noqa: E402
+from demo.conventions import DEMO_DOCUMENTS  # noqa: E402
+from governance import documents, exchange  # noqa: E402
 from governance.generation import produce_documents  # noqa: E402
 from governance.models import Document  # noqa: E402
 from governance.snapshot import convention_snapshot  # noqa: E402

@@ -12,5 +12,5 @@ app.autodiscover_tasks()
 
 @worker_ready.connect
 def _first_heartbeat(sender, **kwargs):
-    """A worker that starts says so at once, not a minute later (ctg.health)."""
-    sender.app.send_task("ctg.tasks.heartbeat")
+    """A worker that starts says so at once, not a minute later (ctg.lib.health)."""
+    sender.app.send_task("ctg.lib.health.heartbeat")

@@ -3,7 +3,6 @@
 from django.http import Http404
 
 from actions.models import ActionSheet
-from ctg.models import Comment
 from diagnostics.models import Finding, Indicator, Need
 
 COMMENT_TARGETS = {"fiche": ActionSheet, "indicateur": Indicator, "constat": Finding, "enjeu": Need}
@@ -15,13 +14,3 @@ def comment_target(convention, target_type: str, target_pk: int):
     if target is None:
         raise Http404("Aucun objet ne correspond à cette adresse.")
     return target
-
-
-def comments_by_target(convention, target_type: str) -> dict[int, list[Comment]]:
-    """{target id: [comments]} for one kind of target, in one query."""
-    grouped = {}
-    for comment in Comment.objects.filter(convention=convention, target_type=target_type).select_related(
-        "author", "organisation"
-    ):
-        grouped.setdefault(comment.target_id, []).append(comment)
-    return grouped

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from actions.models import ActionSheet, Step
-from ctg.charts import bar_chart
+from ctg.lib.charts import bar_chart
 from ctg.lifecycle import Status
 from ctg.models import Convention
 from governance.models import Deliberation, SignatureRequest

@@ -3,10 +3,9 @@
 from django import forms
 from django.core.cache import cache
 
-from actions.models import SheetStatus
 from ctg.lifecycle import Status
-from diagnostics.models import InterventionField
-from territories.models import Departement, Organisation
+from territories.models import Departement
+from territories.text import search_key
 
 
 def departement_choices() -> list[tuple[str, str]]:
@@ -27,48 +26,10 @@ class ConventionFilterForm(forms.Form):
             return queryset
         data = self.cleaned_data
         if data["q"]:
-            from territories.text import search_key
-
             for word in search_key(data["q"]).split():
                 queryset = queryset.filter(search_text__contains=word)
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
         if data["departement"]:
             queryset = queryset.filter(departements__code=data["departement"])
-        return queryset
-
-
-class SheetFilterForm(forms.Form):
-    q = forms.CharField(label="Rechercher", required=False)
-    status = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous")] + SheetStatus.choices)
-    field = forms.ModelChoiceField(
-        label="Champ d'intervention",
-        required=False,
-        queryset=InterventionField.objects.all(),
-        to_field_name="code",
-        empty_label="Tous",
-    )
-    pilot = forms.ModelChoiceField(
-        label="Pilote", required=False, queryset=Organisation.objects.none(), empty_label="Tous"
-    )
-    late = forms.BooleanField(label="En retard seulement", required=False)
-
-    def __init__(self, *args, pilots, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["pilot"].queryset = pilots
-
-    def filter(self, queryset):
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["q"]:
-            queryset = queryset.filter(title__icontains=data["q"])
-        if data["status"]:
-            queryset = queryset.filter(status=data["status"])
-        if data["field"]:
-            queryset = queryset.filter(fields=data["field"])
-        if data["pilot"]:
-            queryset = queryset.filter(pilot=data["pilot"])
-        if data["late"]:
-            queryset = queryset.filter(is_late=True)
         return queryset

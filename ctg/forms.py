@@ -3,6 +3,9 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from ctg.models import Convention, validate_period
+from territories.models import EPCI, Commune
+
 _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
 
 
@@ -114,7 +117,6 @@ class ConventionCreateForm(forms.Form):
         self.fields["territory"].widget.attrs.update({"autocomplete": "off", "data-territory-search": ""})
 
     def clean_territory(self):
-        from territories.models import EPCI, Commune
 
         code = self.cleaned_data["territory"].strip().upper()
         epci = EPCI.objects.filter(siren=code).first()
@@ -128,7 +130,6 @@ class ConventionCreateForm(forms.Form):
         return code
 
     def clean(self):
-        from ctg.models import Convention, validate_period
 
         cleaned = super().clean()
         try:
@@ -137,16 +138,15 @@ class ConventionCreateForm(forms.Form):
             self.add_error(None, error)
         caf, epci, commune = cleaned.get("caf"), cleaned.get("epci"), cleaned.get("commune")
         if caf and (epci or commune):
-            territory = Convention(caf=caf, epci=epci, commune=commune)
-            if not caf.departements.filter(pk__in=territory.territory_departement_ids()).exists():
-                self.add_error("caf", f"{caf.name} ne couvre pas le territoire de {territory.territory_name}.")
+            try:
+                Convention(caf=caf, epci=epci, commune=commune).check_caf_covers_territory()
+            except forms.ValidationError as error:
+                self.add_error(None, error)
         return cleaned
 
 
 class ConventionForm(forms.ModelForm):
     class Meta:
-        from ctg.models import Convention
-
         model = Convention
         fields = ["title", "start_date", "end_date", "previous", "summary", "is_published"]
         widgets = {

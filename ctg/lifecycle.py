@@ -1,4 +1,4 @@
-"""The lifecycle of a convention (DESIGN.md): which status may follow which, and why not."""
+"""The lifecycle of a convention: which status may follow which, and why not."""
 
 from django.db import models
 
@@ -28,6 +28,12 @@ ALLOWED = {
 
 # Diagnostic and plan can be written only while the text is still open.
 EDITABLE = {Status.DRAFT, Status.REVIEW}
+# Once the text is frozen and until the convention ends, pilots report on their sheets.
+FOLLOWED_UP = {Status.FROZEN, Status.DELIBERATIONS, Status.SIGNATURES, Status.SIGNED, Status.IN_FORCE}
+# The councils' decisions are recorded while deliberations and signatures run.
+DELIBERATING = {Status.DELIBERATIONS, Status.SIGNATURES}
+# A signed convention prepares the next one in the year before it ends.
+RENEWABLE = {Status.SIGNED, Status.IN_FORCE, Status.ENDED}
 
 
 class TransitionError(Exception):

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -6,43 +6,16 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from ctg.lifecycle import EDITABLE, Status, TransitionError, check_transition
+from ctg.lib.models import Heartbeat, OutboundEmail  # noqa: F401 - models of the ctg app
+from ctg.lifecycle import EDITABLE, RENEWABLE, Status, TransitionError, check_transition
 from territories.models import EPCI, Commune, Organisation
 from territories.text import search_key
 
 MIN_YEARS, MAX_YEARS = 3, 5
-
-
-class OutboundEmailQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(sent_at__isnull=True)
-
-
-class OutboundEmail(models.Model):
-    """The outbox: every e-mail is written here in the transaction that decides it, then
-    sent by a Celery task. Nothing is lost if the broker or the mail server is down, and a
-    task that runs twice sends once."""
-
-    to = models.EmailField("destinataire")
-    subject = models.CharField("objet", max_length=255)
-    body = models.TextField("message")
-    created_at = models.DateTimeField("créé le", auto_now_add=True, db_index=True)
-    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
-    last_error = models.TextField("dernière erreur", blank=True)
-
-    objects = OutboundEmailQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "courriel envoyé"
-        verbose_name_plural = "courriels envoyés"
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.subject} → {self.to}"
 
 
 class ConventionQuerySet(models.QuerySet):
@@ -165,13 +138,23 @@ class Convention(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE
 
+    @property
+    def is_renewable(self) -> bool:
+        """Signed (in force or ended), and ending within a year: the next CTG is prepared."""
+        return self.status in RENEWABLE and self.end_date <= timezone.localdate() + timedelta(days=365)
+
     def clean(self):
         if bool(self.epci_id) == bool(self.commune_id):
             raise ValidationError("Choisissez le territoire couvert : une intercommunalité ou une commune.")
         validate_period(self.start_date, self.end_date)
         if self.caf_id and self.caf.kind != Organisation.Kind.CAF:
             raise ValidationError({"caf": "L'organisation signataire pour la Caf doit être une Caf."})
-        if self.caf_id and not self.caf.departements.filter(pk__in=self.territory_departement_ids()).exists():
+        if self.caf_id:
+            self.check_caf_covers_territory()
+
+    def check_caf_covers_territory(self) -> None:
+        """The CAF of a convention is the CAF of (one of) the territory's départements."""
+        if not self.caf.departements.filter(pk__in=self.territory_departement_ids()).exists():
             raise ValidationError(
                 {"caf": f"{self.caf.name} ne couvre pas le territoire de {self.territory_name} : choisissez sa Caf."}
             )
@@ -242,6 +225,17 @@ class ConventionPart(models.Model):
         return self.convention
 
 
+class CommentQuerySet(models.QuerySet):
+    def by_target(self, convention, target_type: str) -> dict[int, list["Comment"]]:
+        """{target id: [comments]} for one kind of target, in one query."""
+        grouped = {}
+        for comment in self.filter(convention=convention, target_type=target_type).select_related(
+            "author", "organisation"
+        ):
+            grouped.setdefault(comment.target_id, []).append(comment)
+        return grouped
+
+
 class Comment(models.Model):
     """A party's comment on a diagnostic item or an action sheet."""
 
@@ -252,6 +246,8 @@ class Comment(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, related_name="+")
     text = models.TextField("commentaire", max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "commentaire"
@@ -264,35 +260,3 @@ class Comment(models.Model):
     @property
     def permission_object(self):
         return self.convention
-
-
-class Revision(models.Model):
-    """How many committed transactions changed what a scope of pages shows ("c12": convention
-    12, "k7": the conventions group 7 has rights on, "u3": user 3's rights, "g": data shared
-    by every page, "*": anything). Kept by PostgreSQL triggers (ctg.page_cache), so no write,
-    not even an `update()` or raw SQL, leaves a cached page stale."""
-
-    scope = models.CharField(primary_key=True, max_length=40)
-    value = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = "révision des pages"
-        verbose_name_plural = "révisions des pages"
-
-    def __str__(self):
-        return f"{self.scope} = {self.value}"
-
-
-class Heartbeat(models.Model):
-    """The last time a background part proved it runs ("worker": a task it executed), read by
-    the health endpoint."""
-
-    name = models.CharField(primary_key=True, max_length=40)
-    beat_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = "signe de vie"
-        verbose_name_plural = "signes de vie"
-
-    def __str__(self):
-        return f"{self.name} : {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionSheet
+from ctg.lib.mail import queue_email
 from ctg.models import Comment, Convention
 from governance.models import Deliberation, SignatureRequest
 from territories.models import Membership, Role, User
@@ -87,7 +88,6 @@ def notifications_for(user) -> list[Notification]:
 
 def send_weekly_digests(now=None) -> int:
     """One e-mail a week to each user who asked for it and has something to read."""
-    from ctg.mail import queue_email
 
     now = now or timezone.now()
     sent = 0

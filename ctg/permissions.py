@@ -6,44 +6,22 @@ gets a 403. Rights themselves are guardian object permissions granted to organis
 groups (territories.services, ctg.rights); parts of a convention (sheets, diagnostic
 items, parties) carry the rights of their convention (`permission_object`)."""
 
+from functools import cached_property
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-NOT_FOUND = "Aucun objet ne correspond à cette adresse."
-
-
-def _target(obj: Model) -> Model:
-    return getattr(obj, "permission_object", obj)
-
-
-def _view_perm(model: type[Model]) -> str:
-    return f"{model._meta.app_label}.view_{model._meta.model_name}"
-
-
-def may(user, perm: str, obj: Model) -> bool:
-    """True if `user` holds `perm` ("app.codename") on `obj` (staff superusers hold all)."""
-    return user.is_authenticated and user.has_perm(perm, _target(obj))
-
-
-def get_object_for_user(user, queryset: QuerySet | type[Model], perm: str | None = None, **lookup):
-    """The object matching `lookup` if `user` may see it (404 otherwise) and, when `perm` is
-    given, may also do `perm` to it (403 otherwise)."""
-    obj = get_object_or_404(queryset, **lookup)
-    target = _target(obj)
-    if not may(user, _view_perm(type(target)), target):
-        raise Http404(NOT_FOUND)
-    if perm is not None and not may(user, perm, target):
-        raise PermissionDenied("Vous n'avez pas le droit de faire cette action.")
-    return obj
+from ctg.lib.permissions import NOT_FOUND
+from ctg.lifecycle import DELIBERATING, FOLLOWED_UP
+from ctg.models import rights_of
+from territories.models import Membership, Role
 
 
 def granted_codenames(user, convention) -> set[str]:
     """The user's rights on the convention in one query on guardian's direct foreign-key
     tables (through their organisations' groups, or given to them personally); guardian's
     own checker took three queries and 3 ms, on every page of a convention."""
-    from ctg.models import rights_of
 
     through_groups, personal = rights_of(user, content_object=convention)
     return set(
@@ -54,9 +32,12 @@ def granted_codenames(user, convention) -> set[str]:
 
 
 class ConventionAccess:
-    """What the current user may do on one convention, computed with one permission query."""
+    """Everything the current user may do on one convention: the one place that answers
+    "may this user … this convention". Guardian's rights are read with one query; the
+    organisations the user acts for, when a rule needs them, with one more."""
 
     def __init__(self, user, convention):
+        self.user = user
         self.convention = convention
         if user.is_authenticated and user.is_superuser:
             self.codenames = {
@@ -87,12 +68,73 @@ class ConventionAccess:
 
     @property
     def has_edit_right(self):
+        """The CAF's advisers and the territory's coordinators, whatever the status."""
         return "change_convention" in self.codenames
 
     @property
     def can_manage(self):
         """The owning CAF's advisers run the lifecycle and choose the parties."""
         return "manage_convention" in self.codenames
+
+    @property
+    def can_manage_parties(self):
+        """Parties are chosen while the text is open."""
+        return self.can_manage and self.convention.is_editable
+
+    @property
+    def can_run_committees(self):
+        """The CAF and the territory keep the committees, their meetings and minutes."""
+        return self.has_edit_right or self.can_manage
+
+    @property
+    def can_produce_documents(self):
+        """Every party's member gets the documents (a commune its deliberation-ready PDF)."""
+        return self.can_view
+
+    @property
+    def can_renew(self):
+        """The owning CAF prepares the next CTG of a signed convention in its last year."""
+        return self.can_manage and self.convention.is_renewable
+
+    @cached_property
+    def acting_organisation_ids(self) -> set[int]:
+        """The organisations the user acts for: those they belong to other than as a viewer."""
+        if not (self.user.is_authenticated and self.user.is_active):
+            return set()
+        return set(
+            Membership.objects.filter(user=self.user)
+            .exclude(role=Role.VIEWER)
+            .values_list("organisation_id", flat=True)
+        )
+
+    def may_follow_up(self, sheet) -> bool:
+        """The sheet's pilot (its members but viewers), the territory's coordinator and the
+        CAF's adviser, once the text is frozen and until the convention ends."""
+        if self.convention.status not in FOLLOWED_UP:
+            return False
+        return self.has_edit_right or (sheet.pilot_id is not None and sheet.pilot_id in self.acting_organisation_ids)
+
+    def may_record_deliberation(self, deliberation) -> bool:
+        """A member of the party (not a mere viewer), or on its behalf the territory's
+        coordinator or the CAF's adviser, while deliberations and signatures run; an adopted
+        decision stays as recorded."""
+        return (
+            self.convention.status in DELIBERATING
+            and deliberation.outcome != deliberation.Outcome.ADOPTED
+            and self.may_act_for_party(deliberation.party)
+        )
+
+    def may_act_for_party(self, party) -> bool:
+        return self.has_edit_right or self.can_manage or party.organisation_id in self.acting_organisation_ids
+
+    def may_sign(self, signature_request) -> bool:
+        """Only a member of the party who signs for it (or its admin, when none is marked)."""
+        return (
+            self.user.is_authenticated
+            and Membership.objects.signatories_of(signature_request.party.organisation_id)
+            .filter(user=self.user)
+            .exists()
+        )
 
 
 def get_convention_for(user, queryset, convention_pk, action: str = "view"):
@@ -109,7 +151,7 @@ def get_convention_for(user, queryset, convention_pk, action: str = "view"):
         "comment": access.can_comment,
         "edit": access.can_edit,
         "manage": access.can_manage,
-        "manage_draft": access.can_manage and convention.is_editable,
+        "manage_draft": access.can_manage_parties,
     }[action]
     if not allowed:
         if (action == "edit" and access.has_edit_right) or (action == "manage_draft" and access.can_manage):

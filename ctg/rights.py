@@ -1,5 +1,5 @@
 """Who holds which right on a convention, as guardian permissions granted to the groups of
-the organisations involved (DESIGN.md, "Tenancy and permissions")."""
+the organisations involved."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction

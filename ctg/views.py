@@ -8,16 +8,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ctg import exchange, services
+from ctg.comments import comment_target
 from ctg.dashboards import caf_dashboard, convention_dashboard
 from ctg.filters import ConventionFilterForm
 from ctg.forms import CommentForm, ConventionCreateForm, ConventionForm
-from ctg.health import report
+from ctg.history import convention_changes
+from ctg.lib.health import report
 from ctg.lifecycle import Status, TransitionError
 from ctg.models import Comment, Convention, OutboundEmail
-from ctg.page_cache import CONVENTION_PAGE, LIST_PAGE, cached_page
+from ctg.notifications import notifications_for
 from ctg.permissions import get_convention_for
-from ctg.renewal import may_renew
+from governance import exchange, services
+from governance.renewal import RenewalError, prepare_next
 from territories.models import Membership, Organisation, Role
 
 PAGE_SIZE = 25
@@ -27,7 +29,6 @@ def conventions_for(user):
     return Convention.objects.for_user(user).with_territory()
 
 
-@cached_page(LIST_PAGE)
 def home(request):
     memberships = (
         Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
@@ -45,7 +46,6 @@ def home(request):
     )
 
 
-@cached_page(LIST_PAGE)
 def caf_dashboard_view(request):
     """All the conventions of the user's CAF, at a glance."""
     if not Organisation.objects.cafs().filter(memberships__user=request.user).exists():
@@ -60,7 +60,6 @@ def creatable_cafs(user):
     )
 
 
-@cached_page(LIST_PAGE)
 def convention_list(request):
     form = ConventionFilterForm(request.GET or None)
     conventions = form.filter(conventions_for(request.user)).order_by("-start_date", "title")
@@ -94,7 +93,6 @@ def convention_create(request):
     return render(request, "ctg/convention_create.html", {"form": form})
 
 
-@cached_page(CONVENTION_PAGE)
 def convention_detail(request, convention_pk):
     convention = get_convention_for(
         request.user, Convention.objects.with_territory().select_related("previous"), convention_pk
@@ -117,7 +115,7 @@ def convention_detail(request, convention_pk):
             "counts": counts,
             "transitions": available_transitions(convention),
             "dashboard": convention_dashboard(convention),
-            "may_renew": convention.access.can_manage and may_renew(convention) and not convention.renewals.exists(),
+            "may_renew": convention.access.can_renew and not convention.renewals.exists(),
             "renewals": convention.renewals.all(),
         },
     )
@@ -167,7 +165,6 @@ def convention_edit(request, convention_pk):
 
 def convention_history(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
-    from ctg.history import convention_changes
 
     page = Paginator(convention_changes(convention), 50).get_page(request.GET.get("page"))
     return render(request, "ctg/convention_history.html", {"convention": convention, "page": page})
@@ -176,7 +173,6 @@ def convention_history(request, convention_pk):
 @require_POST
 def comment_create(request, convention_pk, target_type, target_pk):
     convention = get_convention_for(request.user, Convention.objects.all(), convention_pk, "comment")
-    from ctg.comments import comment_target
 
     target = comment_target(convention, target_type, target_pk)
     form = CommentForm(request.POST)
@@ -243,7 +239,7 @@ def accessibility(request):
 @login_not_required
 @never_cache
 def health(request):
-    """The database, the broker, the cache and the worker (ctg.health)."""
+    """The database, the broker, the cache and the worker (ctg.lib.health)."""
     checks, status = report()
     return JsonResponse(checks, status=status)
 
@@ -259,10 +255,9 @@ def demo_mailbox(request):
 
 def convention_renew(request, convention_pk):
     """ "Préparer la CTG suivante": choose the sheets that continue, write the evaluation."""
-    from ctg.renewal import RenewalError, may_renew, prepare_next
 
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk, "manage")
-    if not may_renew(convention):
+    if not convention.is_renewable:
         raise PermissionDenied("La CTG suivante se prépare dans l'année qui précède la fin d'une convention signée.")
     sheets = convention.sheets.with_numbers()
     if request.method == "POST":
@@ -283,7 +278,6 @@ def convention_renew(request, convention_pk):
 
 
 def notifications(request):
-    from ctg.notifications import notifications_for
 
     if request.method == "POST":
         request.user.weekly_digest = request.POST.get("weekly_digest") == "on"

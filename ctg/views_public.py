@@ -4,9 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import render
 
-from ctg.files import file_response
+from ctg.lib.files import file_response
 from ctg.models import Convention
-from ctg.page_cache import PUBLIC_PAGE, cached_page
 
 
 def _published(convention_pk):
@@ -22,7 +21,6 @@ def _published(convention_pk):
 
 
 @login_not_required
-@cached_page(PUBLIC_PAGE)
 def public_convention(request, convention_pk):
     convention = _published(convention_pk)
     version = convention.versions.exclude(signed_sha256="").order_by("-number").first()

@@ -1,17 +1,14 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from ctg.comments import comments_by_target
 from ctg.forms import CommentForm
-from ctg.models import Convention
-from ctg.page_cache import CONVENTION_PAGE, cached_page
+from ctg.models import Comment, Convention
 from ctg.parts import PartCreateView, PartDeleteView, PartUpdateView
 from ctg.permissions import get_convention_for
 from diagnostics.forms import DiagnosticForm, FindingForm, IndicatorForm, NeedForm, WorkshopForm
 from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
 
 
-@cached_page(CONVENTION_PAGE)
 def diagnostic_detail(request, convention_pk):
     convention = get_convention_for(
         request.user, Convention.objects.with_territory().select_related("diagnostic"), convention_pk
@@ -28,7 +25,7 @@ def diagnostic_detail(request, convention_pk):
         field_indicators = [i for i in indicators if i.field_id == field.pk]
         if any(items for _, _, items in swot) or field_indicators:
             sections.append({"field": field, "swot": swot, "indicators": field_indicators})
-    comments = {kind: comments_by_target(convention, kind) for kind in ("constat", "indicateur", "enjeu")}
+    comments = {kind: Comment.objects.by_target(convention, kind) for kind in ("constat", "indicateur", "enjeu")}
     for finding in findings:
         finding.comments = comments["constat"].get(finding.pk, [])
     for indicator in indicators:

@@ -5,16 +5,18 @@ an editable DOCX of the same text."""
 import hashlib
 import io
 import json
-from datetime import date
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats
+from django.utils.text import slugify
 from pypdf import PdfReader, PdfWriter
 
+from ctg.lib.pdf import html_to_pdf
+from ctg.lib.typography import fr_date
 from ctg.lifecycle import Status
+from governance.docx_deliberation import build_docx
 from governance.legal import acronyms_in
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "documents"
@@ -60,14 +62,6 @@ def input_hash(snapshot: dict, kind: str, party_index: int | None = None) -> str
     record = snapshot["parties"][party_index].get("deliberation") if party_index is not None else None
     payload = json.dumps([layout_fingerprint(), kind, party_index, record, text], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def fr_date(value) -> str:
-    """ "1er juillet 2022", "12 juillet 2022"."""
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    text = formats.date_format(value, "j F Y")
-    return f"1er{text[1:]}" if value.day == 1 else text
 
 
 def is_draft(snapshot) -> bool:
@@ -152,17 +146,9 @@ def _qr(url):
     return mark_safe(segno.make(url, error="m").svg_inline(scale=3, dark="#1d4e6b"))  # noqa: S308 - segno's own SVG
 
 
-def _weasy(html: str) -> bytes:
-    from weasyprint import HTML
-
-    # The embedded font subsets have no narrow no-break space: a no-break space takes its place.
-    html = html.replace("\u202f", "\u00a0")
-    return HTML(string=html, base_url=str(STATIC)).write_pdf()
-
-
 def render_convention_pdf(snapshot: dict) -> bytes:
     html = render_to_string("documents/convention.html", convention_context(snapshot))
-    return _weasy(html)
+    return html_to_pdf(html)
 
 
 def deliberating_parties(snapshot: dict) -> list[tuple[int, dict]]:
@@ -193,7 +179,7 @@ def deliberation_context(snapshot: dict, party_index: int) -> dict:
 
 
 def render_deliberation_text_pdf(snapshot: dict, party_index: int) -> bytes:
-    return _weasy(render_to_string("documents/deliberation.html", deliberation_context(snapshot, party_index)))
+    return html_to_pdf(render_to_string("documents/deliberation.html", deliberation_context(snapshot, party_index)))
 
 
 def attach(first: bytes, annex: bytes) -> bytes:
@@ -211,12 +197,8 @@ def render_deliberation_pdf(snapshot: dict, party_index: int, convention_pdf: by
 
 
 def render_deliberation_docx(snapshot: dict, party_index: int) -> bytes:
-    from governance.docx_deliberation import build_docx
-
     return build_docx(deliberation_context(snapshot, party_index))
 
 
 def filename_slug(text: str) -> str:
-    from django.utils.text import slugify
-
     return slugify(text)[:60] or "document"

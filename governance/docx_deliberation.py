@@ -6,7 +6,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from ctg.typography import french
+from ctg.lib.typography import fr_date, french
 
 BLANK = "……………………"
 
@@ -21,8 +21,6 @@ def _upper_first(text: str) -> str:
 
 
 def build_docx(context: dict) -> bytes:
-    from governance.documents import fr_date
-
     details, party, meta = context["details"], context["party"], context["meta"]
     record = party.get("deliberation") or {}
     document = Document()

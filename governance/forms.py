@@ -1,8 +1,10 @@
 from django import forms
 from django.utils import timezone
 
+from actions.models import ActionSheet
 from ctg.forms import DateInput
-from governance.models import Deliberation, Party
+from governance.models import Committee, Deliberation, Meeting, Party
+from governance.workflows import check_act_id
 from territories.models import Organisation
 
 
@@ -152,7 +154,6 @@ class DeliberationForm(forms.ModelForm):
         return self.cleaned_data["act_id"].strip().upper()
 
     def clean(self):
-        from governance.workflows import check_act_id
 
         cleaned = super().clean()
         get = cleaned.get
@@ -216,8 +217,6 @@ class VerifyForm(forms.Form):
 
 class CommitteeForm(forms.ModelForm):
     class Meta:
-        from governance.models import Committee
-
         model = Committee
         fields = ["kind", "name", "organisations", "members"]
         widgets = {"organisations": forms.CheckboxSelectMultiple, "members": forms.Textarea(attrs={"rows": 4})}
@@ -231,8 +230,6 @@ class CommitteeForm(forms.ModelForm):
 
 class MeetingForm(forms.ModelForm):
     class Meta:
-        from governance.models import Meeting
-
         model = Meeting
         fields = ["date", "agenda", "attendees", "notes", "sheets", "minutes"]
         widgets = {
@@ -245,7 +242,6 @@ class MeetingForm(forms.ModelForm):
 
     def __init__(self, *args, convention, **kwargs):
         super().__init__(*args, **kwargs)
-        from actions.models import ActionSheet
 
         self.fields["sheets"].queryset = ActionSheet.objects.filter(convention=convention).with_numbers()
         self.fields["sheets"].label_from_instance = lambda sheet: f"{sheet.number} {sheet.title}"

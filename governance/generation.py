@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pypdf import PdfReader
 
-from ctg.jobs import enqueue_on_commit
-from governance import documents
-from governance.models import Document, DocumentJob
+from ctg.lib.jobs import enqueue_on_commit
+from governance import audit, documents
+from governance.models import ConventionVersion, Document, DocumentJob, version_path
 from governance.snapshot import convention_snapshot
 
 logger = logging.getLogger(__name__)
@@ -87,9 +87,7 @@ def _deliberation_record(deliberation) -> dict | None:
 def document_snapshot(convention) -> tuple[dict, object]:
     """What the documents are rendered from, and the frozen version if there is one: once
     frozen, the version's snapshot with the councils' recorded decisions; before, the live text."""
-    from governance.workflows import current_version
-
-    version = None if convention.is_editable else current_version(convention)
+    version = None if convention.is_editable else ConventionVersion.objects.current(convention)
     if version is None:
         return convention_snapshot(convention), None
     snapshot = copy.deepcopy(version.snapshot)
@@ -115,7 +113,9 @@ def produce_documents(convention, job: DocumentJob | None = None) -> list[Docume
                 snapshot,
                 kind,
                 index,
-                (lambda: _read(version.pdf)) if version else (lambda: documents.render_convention_pdf(snapshot)),
+                (lambda: _read(ensure_version_pdf(version).pdf))
+                if version
+                else (lambda: documents.render_convention_pdf(snapshot)),
             )
             with document.file.open("rb") as stream:
                 annex = stream.read()  # attached to every deliberation
@@ -159,8 +159,6 @@ def current_documents(convention) -> tuple[list[Document], bool]:
 
 def request_documents(convention, user) -> DocumentJob:
     """Queue a generation after the commit, unless one is already under way."""
-    from governance.tasks import generate_documents
-
     with transaction.atomic():
         active = (
             convention.document_jobs.select_for_update(of=("self",))
@@ -170,7 +168,7 @@ def request_documents(convention, user) -> DocumentJob:
         if active is not None:
             return active
         job = DocumentJob.objects.create(convention=convention, requested_by=user)
-        enqueue_on_commit(generate_documents, job.pk)
+        enqueue_on_commit("governance.tasks.generate_documents", job.pk)
     return job
 
 
@@ -194,3 +192,28 @@ def run_job(job_id: int) -> DocumentJob | None:
     DocumentJob.objects.filter(pk=job_id).update(status=DocumentJob.Status.DONE, finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+def ensure_version_pdf(version: ConventionVersion) -> ConventionVersion:
+    """The frozen version's PDF, rendered from its snapshot once: a second call, or a second
+    job, returns the stored one. Rendering holds no lock; storing is a conditional update,
+    so two renderings at once store one file."""
+    if version.pdf_sha256:
+        return version
+    pdf = documents.render_convention_pdf(version.snapshot)
+    digest = hashlib.sha256(pdf).hexdigest()
+    name = version.pdf.storage.save(version_path(version, f"convention-v{version.number}.pdf"), ContentFile(pdf))
+    with transaction.atomic():
+        stored = ConventionVersion.objects.filter(pk=version.pk, pdf_sha256="").update(pdf=name, pdf_sha256=digest)
+        if stored:
+            audit.record(
+                version.convention,
+                "version_pdf",
+                f"PDF de la version {version.number} produit (SHA-256 {digest[:16]}…)",
+                version=version,
+                pdf_sha256=digest,
+            )
+    if not stored:
+        version.pdf.storage.delete(name)
+    version.refresh_from_db()
+    return version

@@ -11,6 +11,10 @@ class PartyQuerySet(models.QuerySet):
         return self.order_by("signing_group", "organisation__name")
 
 
+# What a party says beside its organisation: who signs, whether a council deliberates, when.
+PARTY_FIELDS = ("representative_name", "representative_title", "needs_deliberation", "signing_group")
+
+
 class Party(ConventionPart):
     """A signatory of the convention: an organisation and the person who signs for it."""
 
@@ -135,6 +139,12 @@ def version_path(version, filename):
     return f"versions/{version.convention_id}/v{version.number}/{filename}"
 
 
+class ConventionVersionQuerySet(models.QuerySet):
+    def current(self, convention) -> "ConventionVersion | None":
+        """The version in force for the workflow: the newest one not superseded."""
+        return self.filter(convention=convention, superseded=False).order_by("-number").first()
+
+
 class ConventionVersion(ConventionPart):
     """An immutable frozen text: the snapshot that goes to councils and to signature, its
     PDF, and once everyone has signed, the sealed PDF. Nothing here is ever overwritten."""
@@ -148,14 +158,17 @@ class ConventionVersion(ConventionPart):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.INITIAL)
     snapshot = models.JSONField()
     snapshot_sha256 = models.CharField(max_length=64)
-    pdf = models.FileField(upload_to=version_path)
-    pdf_sha256 = models.CharField("empreinte SHA-256 du PDF figé", max_length=64)
+    # Rendered after the freeze by a job (empty until then), never again.
+    pdf = models.FileField(upload_to=version_path, blank=True)
+    pdf_sha256 = models.CharField("empreinte SHA-256 du PDF figé", max_length=64, blank=True)
     frozen_at = models.DateTimeField(auto_now_add=True)
     frozen_by = models.ForeignKey("territories.User", on_delete=models.SET_NULL, null=True, related_name="+")
     superseded = models.BooleanField("remplacée avant délibération", default=False)
     signed_pdf = models.FileField(upload_to=version_path, blank=True)
     signed_sha256 = models.CharField("empreinte SHA-256 du PDF signé", max_length=64, blank=True, db_index=True)
     sealed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConventionVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "version figée"

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ctg.lib.pdf import html_to_pdf
 from ctg.lifecycle import Status
 from ctg.models import Convention
 from governance import audit, documents
+from governance.generation import ensure_version_pdf
 from governance.models import ConventionVersion, SignatureRequest
 
 SEAL_FIELD = "ScellementCTG"
@@ -138,9 +140,9 @@ def seal(version: ConventionVersion) -> ConventionVersion:
             return version
         if version.signature_requests.exclude(status=SignatureRequest.Status.SIGNED).exists():
             raise ValueError("Toutes les parties n'ont pas signé.")
-        with version.pdf.open("rb") as stream:
+        with ensure_version_pdf(version).pdf.open("rb") as stream:
             frozen = stream.read()
-        pages = documents._weasy(render_to_string("documents/evidence.html", evidence_context(version)))
+        pages = html_to_pdf(render_to_string("documents/evidence.html", evidence_context(version)))
         combined = documents.attach(frozen, pages)
         writer = IncrementalPdfFileWriter(io.BytesIO(combined))
         meta = signers.PdfSignatureMetadata(

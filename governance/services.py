@@ -1,9 +1,10 @@
-"""Parties of a convention: proposing, adding and removing them, with their rights."""
+"""Creating a convention with its parties, and changing its parties, with their rights."""
 
 from django.db import transaction
 
 from ctg import rights
 from ctg.models import Convention
+from diagnostics.models import Diagnostic
 from governance.models import Party
 from territories import services as territory_services
 from territories.models import Organisation
@@ -28,6 +29,33 @@ DEFAULT_TITLE = {
 # Councils of communes and EPCI deliberate on the CTG; the other parties' boards do so
 # outside the platform unless the adviser says otherwise.
 DELIBERATING_KINDS = {Organisation.Kind.COMMUNE, Organisation.Kind.EPCI}
+
+
+def default_title(convention: Convention) -> str:
+    return f"Convention territoriale globale — {convention.territory_name} {convention.period_label}"
+
+
+@transaction.atomic
+def create_convention(*, caf, start_date, end_date, created_by=None, epci=None, commune=None, title="", **fields):
+    """A new draft convention with its diagnostic; the CAF holds its rights and every party
+    of the territory (the CAF, the EPCI and all its communes, or the commune) is proposed."""
+    convention = Convention(
+        caf=caf,
+        epci=epci,
+        commune=commune,
+        start_date=start_date,
+        end_date=end_date,
+        created_by=created_by,
+        **fields,
+    )
+    convention.title = title or default_title(convention)
+    convention.full_clean()
+    convention.save()
+    Diagnostic.objects.create(convention=convention)
+    convention.departements.set(convention.territory_departement_ids())
+    rights.grant(convention, [caf])
+    add_parties(convention, proposed_organisations(convention))
+    return convention
 
 
 def party_defaults(organisation: Organisation) -> dict:
@@ -77,6 +105,19 @@ def add_party(convention: Convention, organisation: Organisation, **fields) -> P
 
 class PartyError(Exception):
     pass
+
+
+@transaction.atomic
+def set_parties(convention: Convention, parties: list[tuple[Organisation, dict]]) -> None:
+    """Make exactly these organisations the parties, in this order, each with its fields
+    (representative, deliberation, signing group; the defaults of its kind, or what it
+    already has, where a field is not given). The owning CAF always stays; the rights of the
+    organisations removed are taken back, those of the added ones granted."""
+    wanted = {organisation.pk for organisation, _fields in parties} | {convention.caf_id}
+    for party in convention.parties.select_related("organisation", "convention").exclude(organisation_id__in=wanted):
+        remove_party(party)
+    for organisation, fields in parties:
+        add_party(convention, organisation, **fields)
 
 
 @transaction.atomic

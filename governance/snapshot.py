@@ -1,12 +1,12 @@
-"""The content a document is rendered from: the convention's JSON document (ctg.exchange)
+"""The content a document is rendered from: the convention's JSON document (governance.exchange)
 plus what documents need beyond it (names, council wording, the court). A frozen version
 stores this snapshot, so its documents can be rendered again identically."""
 
 from django.conf import settings
 from django.urls import reverse
 
-from ctg.exchange import export_convention
 from diagnostics.models import InterventionField
+from governance.exchange import export_convention
 from governance.legal import tribunal_name
 from territories.models import EPCI, Commune, Organisation
 from territories.text import with_de

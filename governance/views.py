@@ -1,21 +1,18 @@
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from ctg.files import file_response
+from ctg.lib.files import file_response
 from ctg.models import Convention
-from ctg.page_cache import CONVENTION_PAGE, cached_page
 from ctg.permissions import get_convention_for
 from governance import generation, services
 from governance.forms import AddPartnerForm, KeepPartiesForm, PartyForm
 from governance.models import Document
 
 
-@cached_page(CONVENTION_PAGE)
 def party_list(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
-    can_manage = convention.access.can_manage and convention.is_editable
+    can_manage = convention.access.can_manage_parties
     keep_form = KeepPartiesForm(convention=convention, initial={"keep": convention.parties.all()})
     context = {
         "convention": convention,
@@ -34,12 +31,9 @@ def party_keep(request, convention_pk):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("keep", ["Sélection invalide."])))
         return redirect("party_list", convention_pk=convention.pk)
-    kept = set(form.cleaned_data["keep"].values_list("pk", flat=True))
-    removed = 0
-    with transaction.atomic():
-        for party in convention.parties.select_related("organisation", "convention").exclude(pk__in=kept):
-            services.remove_party(party)
-            removed += 1
+    kept = list(form.cleaned_data["keep"].select_related("organisation"))
+    removed = convention.parties.count() - len(kept)
+    services.set_parties(convention, [(party.organisation, {}) for party in kept])
     messages.success(request, f"{len(kept)} parties signataires gardées, {removed} retirée(s).")
     return redirect("party_list", convention_pk=convention.pk)
 
@@ -84,7 +78,6 @@ def party_remove(request, convention_pk, party_pk):
 # --- Documents ------------------------------------------------------------------------------
 
 
-@cached_page(CONVENTION_PAGE)
 def document_list(request, convention_pk):
     """The documents of the convention's present content, and the generation under way."""
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)

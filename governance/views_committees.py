@@ -8,18 +8,12 @@ from django.utils import timezone
 
 from actions.models import SheetUpdate
 from ctg.models import Convention
-from ctg.page_cache import CONVENTION_PAGE, cached_page
 from ctg.permissions import get_convention_for
 from governance.forms import CommitteeForm, MeetingForm
 from governance.models import Committee, Meeting
+from governance.views_workflow import _file
 
 
-def _may_run_committees(convention):
-    """The CAF and the territory's coordinators organise the committees."""
-    return convention.access.has_edit_right or convention.access.can_manage
-
-
-@cached_page(CONVENTION_PAGE)
 def committee_list(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     committees = convention.committees.prefetch_related("organisations", "meetings__sheets__objective__axis")
@@ -39,7 +33,7 @@ def committee_list(request, convention_pk):
             "committees": committees,
             "last_steering": last_steering,
             "changes": changes[:100],
-            "may_run": _may_run_committees(convention),
+            "may_run": convention.access.can_run_committees,
             "review_year": min(max(timezone.localdate().year, convention.start_date.year), convention.end_date.year),
         },
     )
@@ -47,7 +41,7 @@ def committee_list(request, convention_pk):
 
 def committee_create(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
-    if not _may_run_committees(convention):
+    if not convention.access.can_run_committees:
         raise PermissionDenied("Les comités sont organisés par la Caf et l'intercommunalité.")
     form = CommitteeForm(request.POST or None, convention=convention)
     if request.method == "POST" and form.is_valid():
@@ -73,7 +67,7 @@ def committee_create(request, convention_pk):
 
 def meeting_edit(request, convention_pk, committee_pk, meeting_pk=None):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
-    if not _may_run_committees(convention):
+    if not convention.access.can_run_committees:
         raise PermissionDenied("Les comités sont organisés par la Caf et l'intercommunalité.")
     committee = get_object_or_404(convention.committees, pk=committee_pk)
     meeting = (
@@ -95,7 +89,6 @@ def meeting_edit(request, convention_pk, committee_pk, meeting_pk=None):
 
 
 def meeting_minutes(request, convention_pk, meeting_pk):
-    from governance.views_workflow import _file
 
     convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
     meeting = get_object_or_404(Meeting.objects.filter(convention=convention), pk=meeting_pk)

@@ -11,13 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from ctg.files import file_response
+from ctg.lib.files import file_response
+from ctg.lib.spreadsheets import neutralise
 from ctg.lifecycle import Status
 from ctg.models import Convention
-from ctg.page_cache import CONVENTION_PAGE, cached_page
-from ctg.permissions import get_convention_for
-from ctg.spreadsheets import neutralise
-from governance import rules, workflows
+from ctg.permissions import ConventionAccess, get_convention_for
+from governance import workflows
 from governance.forms import DeliberationForm, PaperSignatureForm, SignForm, VerifyForm
 from governance.models import AuditEvent, ConventionVersion, Deliberation, SignatureRequest
 from governance.sealing import verify
@@ -27,10 +26,9 @@ def _ip(request):
     return request.META.get("REMOTE_ADDR")
 
 
-@cached_page(CONVENTION_PAGE)
 def workflow(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
-    version = workflows.current_version(convention)
+    version = ConventionVersion.objects.current(convention)
     requests = (
         version.signature_requests.select_related("party__organisation").order_by(
             "signing_group", "party__organisation__name"
@@ -76,10 +74,9 @@ def workflow_action(request, convention_pk):
     return redirect("workflow", convention_pk=convention.pk)
 
 
-@cached_page(CONVENTION_PAGE)
 def deliberation_list(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
-    version = workflows.current_version(convention)
+    version = ConventionVersion.objects.current(convention)
     deliberations = (
         list(
             version.deliberations.select_related("party__organisation").order_by(
@@ -94,11 +91,7 @@ def deliberation_list(request, convention_pk):
     today = timezone.localdate()
     for deliberation in deliberations:
         deliberation.is_late = deliberation.outcome == Deliberation.Outcome.PENDING and deliberation.due_date < today
-        deliberation.may_record = (
-            deliberation.outcome != Deliberation.Outcome.ADOPTED
-            and rules.may_record_deliberation(request.user, convention, deliberation)
-            and convention.status in (Status.DELIBERATIONS, Status.SIGNATURES)
-        )
+        deliberation.may_record = convention.access.may_record_deliberation(deliberation)
     adopted = sum(1 for d in deliberations if d.outcome == Deliberation.Outcome.ADOPTED)
     return render(
         request,
@@ -120,7 +113,7 @@ def deliberation_record(request, convention_pk, deliberation_pk):
         Deliberation.objects.filter(convention=convention).select_related("party__organisation__commune__departement"),
         pk=deliberation_pk,
     )
-    if not rules.may_record_deliberation(request.user, convention, deliberation):
+    if not convention.access.may_act_for_party(deliberation.party):
         raise PermissionDenied("Seuls la partie, l'intercommunalité ou la Caf enregistrent cette délibération.")
     form = DeliberationForm(request.POST or None, request.FILES or None, instance=deliberation)
     if request.method == "POST" and form.is_valid():
@@ -223,6 +216,8 @@ def _file(field_file, filename):
 def version_pdf(request, convention_pk, version_pk):
     convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
     version = get_object_or_404(ConventionVersion.objects.filter(convention=convention), pk=version_pk)
+    if not version.pdf_sha256:
+        raise Http404("Le PDF de cette version est en cours de production : revenez dans un instant.")
     return _file(version.pdf, f"convention-{convention.pk}-version-{version.number}.pdf")
 
 
@@ -267,7 +262,7 @@ def signature_sign(request, token):
     """The link of the signature e-mail: logged in as a signatory of the party, a one-time
     code sent by e-mail, then the signature. An outsider learns nothing (404)."""
     signature = workflows.request_for_token(token)
-    if signature is None or not workflows.may_sign(request.user, signature):
+    if signature is None or not ConventionAccess(request.user, signature.convention).may_sign(signature):
         raise Http404("Aucune demande de signature ne correspond à ce lien pour votre compte.")
     form = SignForm(request.POST or None) if request.POST.get("action") == "sign" else SignForm()
     if request.method == "POST":

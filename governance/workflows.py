@@ -9,16 +9,17 @@ import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ctg.jobs import enqueue_on_commit
+from ctg.lib.jobs import enqueue_on_commit
+from ctg.lib.mail import queue_email
 from ctg.lifecycle import Status, TransitionError
-from ctg.mail import queue_email
 from ctg.models import Convention
-from governance import audit, documents
+from ctg.permissions import ConventionAccess
+from governance import audit
+from governance.generation import ensure_version_pdf, request_documents
 from governance.models import ConventionVersion, Deliberation, Party, SignatureRequest
 from governance.snapshot import convention_snapshot
 from territories.models import Membership, Role
@@ -32,15 +33,13 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def current_version(convention) -> ConventionVersion | None:
-    return convention.versions.filter(superseded=False).order_by("-number").first()
-
-
 # --- Freeze --------------------------------------------------------------------------------
 
 
 def freeze(convention: Convention, *, by=None, ip=None) -> ConventionVersion:
-    """Take version N: the snapshot, its PDF and their SHA-256, immutable."""
+    """Take version N: the snapshot and its SHA-256, immutable, under the convention's lock;
+    its PDF (about two seconds for sixty pages) is rendered after the commit by a job, with no
+    lock held (`ensure_version_pdf`)."""
     with transaction.atomic():
         convention = Convention.objects.select_for_update(of=("self",)).get(pk=convention.pk)
         if convention.status != Status.REVIEW:
@@ -54,28 +53,24 @@ def freeze(convention: Convention, *, by=None, ip=None) -> ConventionVersion:
         snapshot = convention_snapshot(convention)
         snapshot["meta"]["version"] = number
         snapshot["meta"]["amendment"] = is_amendment
-        pdf = documents.render_convention_pdf(snapshot)
-        version = ConventionVersion(
+        version = ConventionVersion.objects.create(
             convention=convention,
             number=number,
             kind=ConventionVersion.Kind.AMENDMENT if is_amendment else ConventionVersion.Kind.INITIAL,
             snapshot=snapshot,
             snapshot_sha256=_hash(json.dumps(snapshot, sort_keys=True, ensure_ascii=False)),
-            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
             frozen_by=by if by is not None and by.is_authenticated else None,
         )
-        version.pdf.save(f"convention-v{number}.pdf", ContentFile(pdf), save=False)
-        version.save()
         audit.record(
             convention,
             "freeze",
-            f"Version {number} figée (SHA-256 du PDF {version.pdf_sha256[:16]}…)",
+            f"Version {number} figée (SHA-256 du texte {version.snapshot_sha256[:16]}…)",
             actor=by,
             version=version,
             ip=ip,
-            pdf_sha256=version.pdf_sha256,
             snapshot_sha256=version.snapshot_sha256,
         )
+        enqueue_on_commit("governance.tasks.render_version_pdf", version.pk)
     return version
 
 
@@ -87,7 +82,7 @@ def unfreeze(convention: Convention, *, by=None, ip=None) -> None:
             raise WorkflowError(
                 "Seule une convention figée dont les délibérations n'ont pas commencé revient au brouillon."
             )
-        version = current_version(convention)
+        version = ConventionVersion.objects.current(convention)
         convention.transition(Status.DRAFT, by=by)
         if version is not None:
             ConventionVersion.objects.filter(pk=version.pk).update(superseded=True)
@@ -100,11 +95,12 @@ def unfreeze(convention: Convention, *, by=None, ip=None) -> None:
 
 
 def _members(party: Party, signatories_only=False):
-    members = Membership.objects.filter(organisation_id=party.organisation_id).select_related("user")
-    if signatories_only:
-        signatories = members.filter(is_signatory=True)
-        members = signatories if signatories.exists() else members.filter(role=Role.ADMIN)
-    return [m.user for m in members if m.user.is_active]
+    members = (
+        Membership.objects.signatories_of(party.organisation_id)
+        if signatories_only
+        else Membership.objects.filter(organisation_id=party.organisation_id)
+    )
+    return [m.user for m in members.select_related("user") if m.user.is_active]
 
 
 def _advisers(convention):
@@ -133,13 +129,15 @@ def _mail(users, template, context, convention, version=None, party=None):
 def launch_deliberations(convention: Convention, *, by=None, ip=None) -> list[Deliberation]:
     """One deliberation per party that needs one; its members are told; the parties that need
     none may sign as soon as their turn comes."""
-    from governance.generation import request_documents
-
+    # The PDF that goes to the councils exists before anything is locked.
+    version = ConventionVersion.objects.current(convention)
+    if version is not None:
+        ensure_version_pdf(version)
     with transaction.atomic():
         convention = Convention.objects.select_for_update(of=("self",)).get(pk=convention.pk)
         if convention.status != Status.FROZEN:
             raise WorkflowError("Les délibérations se lancent sur une convention figée.")
-        version = current_version(convention)
+        version = ConventionVersion.objects.current(convention)
         convention.transition(Status.DELIBERATIONS, by=by)
         due = timezone.localdate() + timedelta(days=settings.DELIBERATION_DELAY_DAYS)
         created = []
@@ -183,6 +181,22 @@ def departement_on_three(code: str) -> str:
     return code.rjust(3, "0")
 
 
+def party_departement(party: Party) -> str:
+    """The département whose préfecture receives the party's acts ("" when unknown)."""
+    organisation = party.organisation
+    if organisation.commune_id and organisation.commune.departement_id:
+        return organisation.commune.departement.code
+    return organisation.departements.order_by("code").values_list("code", flat=True).first() or ""
+
+
+def act_id_for(party: Party, session_date: date, number: str) -> str:
+    """The @ctes identifier of the party's deliberation of `session_date` numbered `number`
+    by its own registry: DDD-SIREN-AAAAMMJJ-NUMERO-DE."""
+    return (
+        f"{departement_on_three(party_departement(party))}-{party.organisation.siren}-{session_date:%Y%m%d}-{number}-DE"
+    )
+
+
 def check_act_id(act_id: str, *, party: Party, session_date: date | None) -> list[str]:
     """Every reason why `act_id` is not the @ctes identifier of this party's deliberation."""
     match = ACT_ID.match(act_id or "")
@@ -193,11 +207,7 @@ def check_act_id(act_id: str, *, party: Party, session_date: date | None) -> lis
         ]
     errors = []
     organisation = party.organisation
-    departement = (
-        organisation.commune.departement.code
-        if organisation.commune_id and organisation.commune.departement_id
-        else (organisation.departements.order_by("code").values_list("code", flat=True).first() or "")
-    )
+    departement = party_departement(party)
     if departement and match["dep"] != departement_on_three(departement):
         errors.append(
             f"Le département ({match['dep']}) n'est pas celui de la partie ({departement_on_three(departement)})."
@@ -355,11 +365,6 @@ def request_for_token(token: str) -> SignatureRequest | None:
     )
 
 
-def may_sign(user, request: SignatureRequest) -> bool:
-    """Only a member of the party who is allowed to sign (or its admin, when none is)."""
-    return user.is_authenticated and user in _members(request.party, signatories_only=True)
-
-
 def send_code(request: SignatureRequest, user) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
     SignatureRequest.objects.filter(pk=request.pk).update(
@@ -395,7 +400,7 @@ def sign(request: SignatureRequest, user, code: str, *, ip=None) -> SignatureReq
         _check_turn(request)
         if request.token_expires_at <= timezone.now():
             raise WorkflowError("Le lien de signature a expiré : demandez-en un nouveau à la Caf.")
-        if not may_sign(user, request):
+        if not ConventionAccess(user, request.convention).may_sign(request):
             raise WorkflowError("Votre compte n'est pas habilité à signer pour cette partie.")
         if not request.otp_hash or request.otp_expires_at <= timezone.now():
             raise WorkflowError("Le code a expiré : demandez un nouveau code.")
@@ -469,12 +474,10 @@ def _mark_signed(request, *, user, method, ip, signer_name, signed_at=None):
     )
     version = request.version
     if not version.signature_requests.exclude(status=SignatureRequest.Status.SIGNED).exists():
-        from governance.tasks import seal_version
-
         audit.record(
             request.convention, "all_signed", "Toutes les parties ont signé : scellement demandé", version=version
         )
-        enqueue_on_commit(seal_version, version.pk)
+        enqueue_on_commit("governance.tasks.seal_version", version.pk)
     else:
         open_signatures(request.convention, version)
 
@@ -627,7 +630,7 @@ def start_amendment(convention: Convention, *, by=None, ip=None) -> None:
         convention = Convention.objects.select_for_update(of=("self",)).get(pk=convention.pk)
         if convention.status not in (Status.SIGNED, Status.IN_FORCE):
             raise WorkflowError("Un avenant se prépare sur une convention signée ou en vigueur.")
-        version = current_version(convention)
+        version = ConventionVersion.objects.current(convention)
         convention.transition(Status.DRAFT, by=by)
         audit.record(
             convention,

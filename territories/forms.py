@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.urls import reverse
 
+from ctg.lib.mail import queue_email
 from territories.models import Membership, Role, User
 
 
@@ -81,7 +82,6 @@ class OutboxPasswordResetForm(PasswordResetForm):
     """Django's reset form, sending through the outbox and the Celery worker."""
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
-        from ctg.mail import queue_email
 
         path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
         queue_email(to=to_email, template="emails/password_reset", context={"user": context["user"], "path": path})

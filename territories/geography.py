@@ -200,19 +200,22 @@ def load_geography(path: Path = FIXTURE_PATH) -> LoadReport:
             report,
             "communes",
         )
-        create_caf_organisations(data["departements"], departement_ids, report)
+        create_caf_organisations(report)
     return report
 
 
-def create_caf_organisations(departements, departement_ids, report: LoadReport) -> None:
+def create_caf_organisations(report: LoadReport | None = None) -> None:
+    """One CAF organisation per département (two in the Pyrénées-Atlantiques), each covering
+    its département; those that exist are kept."""
     existing = set(Organisation.objects.cafs().values_list("name", flat=True))
     created = 0
-    for code, name, liaison, _region in departements:
-        for caf_name in caf_names(code, name, liaison):
+    for departement in Departement.objects.all():
+        for caf_name in caf_names(departement.code, departement.name, departement.type_liaison):
             if caf_name in existing:
                 continue
             caf = Organisation.objects.create(kind=Organisation.Kind.CAF, name=caf_name)
-            caf.departements.set([departement_ids[code]])
+            caf.departements.set([departement])
             created += 1
-    report.created["Caf"] = created
-    report.totals["Caf"] = Organisation.objects.cafs().count()
+    if report is not None:
+        report.created["Caf"] = created
+        report.totals["Caf"] = Organisation.objects.cafs().count()

@@ -266,6 +266,15 @@ class Role(models.TextChoices):
     VIEWER = "viewer", "Lecteur·rice"
 
 
+class MembershipQuerySet(models.QuerySet):
+    def signatories_of(self, organisation_id):
+        """Who signs for the organisation: its members marked as signatories or, when it has
+        none, its admins."""
+        members = self.filter(organisation_id=organisation_id, user__is_active=True)
+        signatories = members.filter(is_signatory=True)
+        return signatories if signatories.exists() else members.filter(role=Role.ADMIN)
+
+
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
@@ -276,6 +285,8 @@ class Membership(models.Model):
         help_text="Signe les conventions au nom de l'organisation (maire, président…).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = "membre"

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from ctg.lib.mail import queue_email
 from territories.models import EPCI, Commune, Invitation, Membership, Organisation, Role
 
 
@@ -76,7 +77,6 @@ def add_member(organisation: Organisation, user, role: str) -> Membership:
 
 def invite_member(*, organisation: Organisation, email: str, role: str, invited_by) -> Invitation:
     """Issue a single-use invitation and e-mail its link once the transaction commits."""
-    from ctg.mail import queue_email
 
     with transaction.atomic():
         invitation, token = Invitation.issue(organisation=organisation, email=email, role=role, invited_by=invited_by)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from ctg.permissions import get_object_for_user, may
+from ctg.lib.permissions import get_object_for_user, may
 from territories import services
 from territories.forms import AccountCreationForm, InvitationForm, MembershipRoleForm
 from territories.models import EPCI, Commune, Invitation, Organisation, Role, User

@@ -1,8 +1,9 @@
-"""Settings shared by every environment; values come from the environment.
+"""Settings shared by every environment; values come from the environment, strictly.
 
-`DATABASE_URL` selects the database (SQLite for the demo by default, PostgreSQL
-otherwise); `REDIS_URL` selects the Celery broker (an embedded file broker by default,
-so that the demo runs a real worker without Redis).
+Without what production needs (`DJANGO_SECRET_KEY`, `DATABASE_URL`, `DJANGO_ALLOWED_HOSTS`,
+`REDIS_URL` for the Celery broker) the settings refuse to load: no environment runs on a
+default it did not choose. The demo and test settings choose theirs before reading these.
+Nothing is written to disk here.
 """
 
 from datetime import timedelta
@@ -15,9 +16,9 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-demo-key-never-use-in-production")
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -78,7 +79,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "ctg.wsgi.application"
 
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'demo.sqlite3'}"),
+    "default": env.db_url("DATABASE_URL"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -125,10 +126,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "staticfiles")
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
-# Files leave through views that check rights (ctg.files); behind nginx, set this to the
+# Files leave through views that check rights (ctg.lib.files); behind nginx, set this to the
 # `internal` location that serves MEDIA_ROOT and the view answers with X-Accel-Redirect.
 PROTECTED_FILES_ACCEL_PREFIX = env.str("PROTECTED_FILES_ACCEL_PREFIX", default="")
-# Where pg_dump and pg_restore of the server's version are (ctg.backup); PATH otherwise.
+# Where pg_dump and pg_restore of the server's version are (ctg.lib.backup); PATH otherwise.
 POSTGRESQL_BIN_DIR = env.str("POSTGRESQL_BIN_DIR", default="/usr/lib/postgresql/15/bin")
 
 STORAGES = {
@@ -171,31 +172,15 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
 )
 
-# Pages served again from the cache until their data changes (ctg.page_cache; PostgreSQL
-# only). 0 turns it off.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=900)
-
 # Celery
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    # A broker that does not answer is given up quickly: the work waits in the database.
-    # A task whose worker died unacknowledged (acks_late) is delivered again after this long.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-        "socket_connect_timeout": 2,
-    }
-else:
-    _broker_dir = VAR_DIR / "broker"
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-    }
-    for _folder in ("queue", "processed"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+REDIS_URL = env.str("REDIS_URL")
+CELERY_BROKER_URL = REDIS_URL
+# A broker that does not answer is given up quickly: the work waits in the database.
+# A task whose worker died unacknowledged (acks_late) is delivered again after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 2,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -209,9 +194,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"refusals_without_traceback": {"()": "ctg.lib.logging.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["refusals_without_traceback"]},
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
@@ -272,9 +259,10 @@ SHEET_STALE_MONTHS = env.int("SHEET_STALE_MONTHS", default=4)
 HEARTBEAT_SECONDS = 60
 CELERY_BEAT_SCHEDULE = {
     "workflow-daily-scan": {"task": "governance.tasks.scan_workflow", "schedule": 3600.0},
-    "worker-heartbeat": {"task": "ctg.tasks.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
-    # Work recorded while Redis was away, or lost with a killed worker (ctg.jobs).
-    "requeue-waiting-work": {"task": "ctg.tasks.requeue_waiting_work", "schedule": 300.0},
+    "worker-heartbeat": {"task": "ctg.lib.health.heartbeat", "schedule": float(HEARTBEAT_SECONDS)},
+    # Work recorded while Redis was away, or lost with a killed worker (ctg.lib.jobs).
+    "requeue-pending-emails": {"task": "ctg.lib.mail.requeue_pending_emails", "schedule": 300.0},
+    "requeue-documents-and-seals": {"task": "governance.tasks.requeue_documents_and_seals", "schedule": 300.0},
     "stale-sheets": {"task": "actions.tasks.remind_stale_sheets", "schedule": 24 * 3600.0},
     "weekly-digest": {"task": "ctg.tasks.send_weekly_digests", "schedule": 24 * 3600.0},
 }

@@ -24,16 +24,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Shared by the web workers: a page cached by one is served by the others (ctg.page_cache).
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            # Without Redis, pages are built instead of failing (ctg.cache).
-            "BACKEND": "ctg.cache.TolerantRedisCache",
-            # Its own database: clearing the cache must not drop the queued jobs.
-            "LOCATION": env.str("CACHE_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1"),
-            "KEY_PREFIX": "ctg",
-            # A Redis that does not answer costs a request half a second at most.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+# Shared by the web workers (small reference lists every page reads).
+CACHES = {
+    "default": {
+        # Without Redis, values are computed again instead of failing (ctg.lib.cache).
+        "BACKEND": "ctg.lib.cache.TolerantRedisCache",
+        # Its own database: clearing the cache must not drop the queued jobs.
+        "LOCATION": env.str("CACHE_REDIS_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1"),
+        "KEY_PREFIX": "ctg",
+        # A Redis that does not answer costs a request half a second at most.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
+}

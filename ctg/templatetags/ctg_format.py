@@ -4,6 +4,9 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from ctg.lib.typography import fr_date as format_date
+from ctg.lib.typography import french
+
 register = template.Library()
 
 THIN_SPACE = "\u202f"
@@ -42,8 +45,6 @@ def fr_plural(count, suffix="s"):
 @register.filter
 def typo(text):
     """French typography: non-breaking spaces before ; : ! ? and inside « »."""
-    from ctg.typography import french
-
     return french(text)
 
 
@@ -52,6 +53,4 @@ def fr_date(value):
     """ "1er juillet 2022", "12 juillet 2022" from a date or an ISO string."""
     if not value:
         return ""
-    from governance.documents import fr_date as format_date
-
     return format_date(value)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from ctg.backup import backup
+from ctg.lib.backup import backup
 
 
 class Command(BaseCommand):

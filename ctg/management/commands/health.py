@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ctg.health import OK, report
+from ctg.lib.health import OK, report
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 import environ
 from django.core.management.base import BaseCommand, CommandError
 
-from ctg.backup import restore
+from ctg.lib.backup import restore
 
 
 class Command(BaseCommand):

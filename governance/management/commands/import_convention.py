@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ctg import exchange
+from governance import exchange
 
 
 class Command(BaseCommand):

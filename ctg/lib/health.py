@@ -5,10 +5,13 @@ Only the database makes the web unable to serve (HTTP 503, taken out of rotation
 Redis or a worker, pages still work and jobs wait in the outbox: the web stays in rotation and
 reports itself degraded, so that monitoring (not the load balancer) calls someone."""
 
+from celery import current_app, shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+
+from ctg.lib.models import Heartbeat
 
 OK = "ok"
 
@@ -27,17 +30,15 @@ def database() -> str:
 
 
 def broker() -> str:
-    from ctg.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as error:  # noqa: BLE001
         return _failure(error)
     return OK
 
 
-def page_cache() -> str:
+def cache_store() -> str:
     try:
         cache.set("health", "ok", 10)
         if cache.get("health") != "ok":
@@ -49,8 +50,6 @@ def page_cache() -> str:
 
 def worker() -> str:
     """OK when a worker executed the periodic heartbeat task recently."""
-    from ctg.models import Heartbeat
-
     try:
         beat = Heartbeat.objects.filter(name="worker").values_list("beat_at", flat=True).first()
     except Exception as error:  # noqa: BLE001
@@ -64,7 +63,7 @@ def worker() -> str:
 
 
 def report() -> tuple[dict, int]:
-    checks = {"database": database(), "broker": broker(), "cache": page_cache(), "worker": worker()}
+    checks = {"database": database(), "broker": broker(), "cache": cache_store(), "worker": worker()}
     if checks["database"] != OK:
         status, code = "erreur", 503
     elif all(value == OK for value in checks.values()):
@@ -72,3 +71,10 @@ def report() -> tuple[dict, int]:
     else:
         status, code = "dégradé", 200
     return {"status": status, **checks}, code
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> None:
+    """Periodic (beat): proves that the broker delivers and a worker executes; the health
+    endpoint reports the worker late when the last beat is old. Idempotent."""
+    Heartbeat.objects.update_or_create(name="worker", defaults={"beat_at": timezone.now()})

@@ -2,8 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ctg import exchange
 from ctg.models import Convention
+from governance import exchange
 
 
 class Command(BaseCommand):

@@ -1,14 +1,25 @@
 """The demo's conventions: the four real CTGs of the seeds, imported from fixtures/demo/
-through the same JSON import as users' documents."""
+through the same JSON import as users' documents, then taken through the workflow with the
+same public functions users trigger."""
 
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from ctg import exchange
+from actions.follow_up import record_follow_up, remind_stale_sheets
+from actions.models import ActionSheet, BudgetLine, EvaluationIndicator, SheetUpdate
+from ctg.lifecycle import Status
 from ctg.models import Convention
+from governance import exchange, sealing, workflows
+from governance.models import Committee, ConventionVersion, Deliberation, Meeting, SignatureRequest
+from governance.renewal import prepare_next
+from territories.models import User
 
 DEMO_DOCUMENTS = sorted((Path(settings.BASE_DIR) / "fixtures" / "demo").glob("*.json"))
+DEMO_SCAN = b"%PDF-1.4\n% page de signature scannee (demonstration)\n%%EOF\n"
 
 
 def load_demo_conventions(created_by=None) -> list[Convention]:
@@ -28,15 +39,6 @@ def run_demo_workflow(convention: Convention) -> None:
     """Take the Montluçon Communauté CTG 2021-2025 through its whole workflow, as in reality
     (signed on 12 July 2022 between the CA and the Caf de l'Allier). Its act id and séance
     date are illustrative. Idempotent: a sealed convention is left alone."""
-    from datetime import date, datetime
-
-    from django.core.files.base import ContentFile
-    from django.utils import timezone
-
-    from ctg.lifecycle import Status
-    from governance import sealing, workflows
-    from governance.models import Deliberation, SignatureRequest
-    from territories.models import User
 
     if convention.versions.exclude(signed_sha256="").exists():
         return
@@ -73,30 +75,25 @@ def run_demo_workflow(convention: Convention) -> None:
             },
             by=coordinator,
         )
-    signing_day = timezone.make_aware(datetime(2022, 7, 12, 11, 0))
-    version = workflows.current_version(convention)
+    signing_day = date(2022, 7, 12)
+    version = ConventionVersion.objects.current(convention)
     for request in version.signature_requests.select_related("party__organisation", "convention", "version"):
         if request.status == SignatureRequest.Status.SIGNED:
             continue
         request.refresh_from_db()
-        if request.party.organisation.kind == "caf":
-            workflows.record_paper_signature(
-                request,
-                signer_name="Le Directeur de la Caf de l'Allier",
-                signed_on=date(2022, 7, 12),
-                scan=ContentFile(b"%PDF-1.4\n% page de signature scannee (demonstration)\n%%EOF\n", name="scan.pdf"),
-                by=adviser,
-            )
-        else:
-            workflows._mark_signed(
-                request,
-                user=coordinator,
-                method=SignatureRequest.Method.ELECTRONIC,
-                ip="127.0.0.1",
-                signer_name="Le Président de Montluçon Communauté",
-                signed_at=signing_day,
-            )
-    sealing.seal(workflows.current_version(convention))
+        # Signed on paper on the day, the scans recorded by the Caf's adviser.
+        workflows.record_paper_signature(
+            request,
+            signer_name=(
+                "Le Directeur de la Caf de l'Allier"
+                if request.party.organisation.kind == "caf"
+                else "Le Président de Montluçon Communauté"
+            ),
+            signed_on=signing_day,
+            scan=ContentFile(DEMO_SCAN, name="scan.pdf"),
+            by=adviser,
+        )
+    sealing.seal(ConventionVersion.objects.current(convention))
     workflows.scan()
 
 
@@ -104,18 +101,6 @@ def run_demo_follow_up(convention: Convention) -> None:
     """The commune CTG 2023-2026 (Puy-de-Dôme), signed and in force: its pilot updates sheets,
     a COPIL meets, a late sheet's pilot is reminded, its public page is open and the next CTG
     is prepared. Idempotent."""
-    from datetime import date, datetime
-
-    from django.core.files.base import ContentFile
-    from django.utils import timezone
-
-    from actions.follow_up import record_follow_up, remind_stale_sheets
-    from actions.models import ActionSheet, BudgetLine, EvaluationIndicator, SheetUpdate
-    from ctg.lifecycle import Status
-    from ctg.renewal import prepare_next
-    from governance import sealing, workflows
-    from governance.models import Committee, Deliberation, Meeting, SignatureRequest
-    from territories.models import User
 
     if convention.renewals.exists():
         return
@@ -151,24 +136,15 @@ def run_demo_follow_up(convention: Convention) -> None:
         for request in SignatureRequest.objects.filter(convention=convention, status="open").select_related(
             "party__organisation"
         ):
-            if request.party.organisation.kind == "caf":
-                workflows.record_paper_signature(
-                    request,
-                    signer_name="Le Directeur de la Caf du Puy-de-Dôme",
-                    signed_on=date(2023, 4, 4),
-                    scan=ContentFile(b"%PDF-1.4\n% scan (demonstration)\n%%EOF\n", name="scan.pdf"),
-                    by=adviser,
-                )
-            else:
-                workflows._mark_signed(
-                    request,
-                    user=officer,
-                    method=SignatureRequest.Method.ELECTRONIC,
-                    ip="127.0.0.1",
-                    signer_name="Le Maire",
-                    signed_at=timezone.make_aware(datetime(2023, 3, 28, 10)),
-                )
-    sealing.seal(workflows.current_version(convention))
+            is_caf = request.party.organisation.kind == "caf"
+            workflows.record_paper_signature(
+                request,
+                signer_name="Le Directeur de la Caf du Puy-de-Dôme" if is_caf else "Le Maire",
+                signed_on=date(2023, 4, 4) if is_caf else date(2023, 3, 28),
+                scan=ContentFile(DEMO_SCAN, name="scan.pdf"),
+                by=adviser,
+            )
+    sealing.seal(ConventionVersion.objects.current(convention))
     workflows.scan()  # in force: 2023-2026
     sheets = list(ActionSheet.objects.filter(convention=convention).with_numbers())
     first, second = sheets[0], sheets[5]

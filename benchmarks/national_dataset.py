@@ -1,4 +1,4 @@
-"""A national load for the benchmarks (DESIGN.md, "Performance budgets"): every EPCI and
+"""A national load for the benchmarks: every EPCI and
 commune as an organisation, ~1,300 conventions with their parties, rights, diagnostics and
 plans, ~60,000 action sheets with their follow-up, ~30,000 deliberations and ~5,000 users.
 
@@ -35,16 +35,15 @@ from actions.models import (
     Step,
 )
 from ctg import rights
-from ctg.demo import DEMO_DOCUMENTS
 from ctg.lifecycle import Status
 from ctg.models import Convention, ConventionGroupObjectPermission
-from ctg.services import default_title
+from demo.accounts import DEMO_PASSWORD
+from demo.conventions import DEMO_DOCUMENTS
 from diagnostics.models import Diagnostic, Finding, Indicator, InterventionField, Need, Workshop
 from diagnostics.reference import ensure_fields
 from governance.models import AuditEvent, ConventionVersion, Deliberation, Party, SignatureRequest
-from governance.services import party_defaults
+from governance.services import default_title, party_defaults
 from governance.snapshot import convention_snapshot
-from territories.demo import DEMO_PASSWORD
 from territories.models import EPCI, Commune, Membership, Organisation, OrganisationGroupObjectPermission, Role, User
 
 BATCH = 5000

@@ -3,13 +3,18 @@
 The work itself is always recorded in PostgreSQL first, in the transaction that decides it
 (an e-mail in the outbox, a document job, a fully signed version awaiting its seal); queuing
 the Celery task is only a wake-up call, sent after the commit. If Redis does not answer, the
-user's action still succeeds and the wake-up is left to `requeue_waiting_work`, which beat
-runs every few minutes and which queues again whatever has waited too long. Every task is
-idempotent, so a job woken twice runs once."""
+user's action still succeeds and the wake-up is left to the sweeps that beat runs every few
+minutes (`requeue_pending_emails`, `requeue_documents_and_seals`), which queue again whatever
+has waited too long. Every task is idempotent, so a job woken twice runs once.
+
+A task is given as the task itself or by its name ("governance.tasks.seal_version"): a
+domain module names the task that its own tasks module defines, so that neither imports
+the other."""
 
 import functools
 import logging
 
+from celery import current_app
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -19,11 +24,13 @@ QUICK_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "int
 
 
 def enqueue(task, *args) -> bool:
-    """Queue `task`; False (and a warning) if the broker is unreachable."""
+    """Queue `task` (a task or a task's name); False (and a warning) if the broker is
+    unreachable."""
+    name = task if isinstance(task, str) else task.name
     try:
-        task.apply_async(args=args, retry=True, retry_policy=QUICK_RETRY)
+        current_app.send_task(name, args=args, retry=True, retry_policy=QUICK_RETRY)
     except Exception:  # noqa: BLE001 - kombu raises connection, socket and OS errors alike
-        logger.warning("broker unreachable: %s%r left for the next sweep", task.name, args, exc_info=True)
+        logger.warning("broker unreachable: %s%r left for the next sweep", name, args, exc_info=True)
         return False
     return True
 

@@ -1,4 +1,4 @@
-"""A whole convention as one JSON document (schema: ctg/schemas/convention-v1.schema.json,
+"""A whole convention as one JSON document (schema: governance/schemas/convention-v1.schema.json,
 documented in docs/convention-json.md): export, and an import that validates everything
 first, reports every error with the path of the bad field, then saves all or nothing.
 
@@ -28,6 +28,8 @@ from actions.models import (
 from actions.services import add_axis, add_objective
 from ctg.models import Convention, validate_period
 from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
+from governance.models import PARTY_FIELDS
+from governance.services import create_convention, set_parties
 from territories import services as territory_services
 from territories.models import EPCI, Commune, Organisation
 
@@ -383,11 +385,12 @@ def resolve(document: dict) -> Resolution:
         resolution.caf = caf
 
     if resolution.caf and (resolution.epci or resolution.commune):
-        territory = Convention(caf=resolution.caf, epci=resolution.epci, commune=resolution.commune)
-        if not resolution.caf.departements.filter(pk__in=territory.territory_departement_ids()).exists():
-            resolution.errors.append(
-                ("caf", f"{resolution.caf.name} ne couvre pas le territoire de {territory.territory_name}")
-            )
+        try:
+            Convention(
+                caf=resolution.caf, epci=resolution.epci, commune=resolution.commune
+            ).check_caf_covers_territory()
+        except ValidationError as error:
+            resolution.errors.extend(("caf", message) for message in error.message_dict["caf"])
     try:
         validate_period(date.fromisoformat(document["period"]["start"]), date.fromisoformat(document["period"]["end"]))
     except ValueError:
@@ -468,9 +471,6 @@ def import_convention(raw: bytes | str, *, created_by=None, allowed_cafs=None) -
     """Create a new draft convention from a document; nothing is saved if anything is wrong.
 
     `allowed_cafs`, when given, are the CAFs the importing user may open a convention for."""
-    from ctg.services import create_convention
-    from governance.services import add_party
-
     document = parse(raw)
     resolution = resolve(document)
     if allowed_cafs is not None and resolution.caf and not allowed_cafs.filter(pk=resolution.caf.pk).exists():
@@ -491,27 +491,16 @@ def import_convention(raw: bytes | str, *, created_by=None, allowed_cafs=None) -
             created_by=created_by,
         )
         # The document's parties replace the proposed ones.
-        wanted = {organisation.pk for organisation in organisations.values()} | {resolution.caf.pk}
-        from governance.services import remove_party
-
-        for party in convention.parties.select_related("organisation", "convention"):
-            if party.organisation_id not in wanted:
-                remove_party(party)
-        for party in document["parties"]:
-            add_party(
-                convention,
-                organisations[_ref_key(party["organisation"])],
-                **{
-                    name: party[name]
-                    for name in (
-                        "representative_name",
-                        "representative_title",
-                        "needs_deliberation",
-                        "signing_group",
-                    )
-                    if name in party
-                },
-            )
+        set_parties(
+            convention,
+            [
+                (
+                    organisations[_ref_key(party["organisation"])],
+                    {name: party[name] for name in PARTY_FIELDS if name in party},
+                )
+                for party in document["parties"]
+            ],
+        )
         _import_diagnostic(convention, document["diagnostic"], resolution)
         _import_plan(convention, document["axes"], resolution, organisations)
     return convention

@@ -1,7 +1,7 @@
 """Django's Redis cache, made optional: when Redis does not answer, reads miss and writes are
 dropped (with a warning) instead of failing the request. The cache only ever holds what can be
 rebuilt (pages, lists of départements), so a page is then built as if it were the first view:
-slower, never wrong, never an error (issue 9: "Redis stopped while users work")."""
+slower, never wrong, never an error."""
 
 import logging
 

@@ -6,25 +6,16 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.utils import timezone
 
 from actions.models import ActionSheet, Axis, Objective, SheetStatus
-from ctg.lifecycle import Status
 from ctg.models import Convention
-from ctg.services import create_convention
 from diagnostics.models import Finding, Indicator, Need
-from governance.models import Party
+from governance.models import PARTY_FIELDS, Party
+from governance.services import create_convention, set_parties
 
 
 class RenewalError(Exception):
     pass
-
-
-def may_renew(convention: Convention) -> bool:
-    """A convention signed (in force or ended) whose end is within a year."""
-    return convention.status in (Status.SIGNED, Status.IN_FORCE, Status.ENDED) and (
-        convention.end_date <= timezone.localdate() + timedelta(days=365)
-    )
 
 
 def evaluation_summary(convention: Convention) -> str:
@@ -37,7 +28,7 @@ def evaluation_summary(convention: Convention) -> str:
 @transaction.atomic
 def prepare_next(convention: Convention, *, by=None, continued_sheet_ids=(), evaluation: str = "") -> Convention:
     convention = Convention.objects.select_related("caf", "epci", "commune").get(pk=convention.pk)
-    if not may_renew(convention):
+    if not convention.is_renewable:
         raise RenewalError("La CTG suivante se prépare dans l'année qui précède la fin d'une convention signée.")
     existing = convention.renewals.first()
     if existing is not None:
@@ -61,21 +52,13 @@ def prepare_next(convention: Convention, *, by=None, continued_sheet_ids=(), eva
 
 
 def _carry_parties(source, target):
-    from governance.services import add_party, remove_party
-
-    wanted = {party.organisation_id: party for party in source.parties.select_related("organisation")}
-    for party in target.parties.select_related("organisation", "convention"):
-        if party.organisation_id not in wanted:
-            remove_party(party)
-    for party in wanted.values():
-        add_party(
-            target,
-            party.organisation,
-            representative_name=party.representative_name,
-            representative_title=party.representative_title,
-            needs_deliberation=party.needs_deliberation,
-            signing_group=party.signing_group,
-        )
+    set_parties(
+        target,
+        [
+            (party.organisation, {name: getattr(party, name) for name in PARTY_FIELDS})
+            for party in source.parties.select_related("organisation")
+        ],
+    )
 
 
 def _carry_diagnostic(source, target, evaluation):

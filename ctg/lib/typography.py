@@ -1,7 +1,10 @@
 """French typography for documents: non-breaking spaces before ; : ! ? and inside « », and
-curly quotes, applied to text users typed."""
+curly quotes, applied to text users typed; dates written out ("1er juillet 2022")."""
 
 import re
+from datetime import date
+
+from django.utils import formats
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -25,3 +28,11 @@ def french(text) -> str:
     text = _OPEN_GUILLEMET.sub("«" + NBSP, text)
     text = _CLOSE_GUILLEMET.sub(NBSP + "»", text)
     return text
+
+
+def fr_date(value) -> str:
+    """ "1er juillet 2022", "12 juillet 2022", from a date or an ISO string."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    text = formats.date_format(value, "j F Y")
+    return f"1er{text[1:]}" if value.day == 1 else text

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ctg.demo import load_demo_conventions, run_demo_follow_up, run_demo_workflow
-from territories.demo import DEMO_PASSWORD, load_demo_accounts, load_demo_organisations
+from demo.accounts import DEMO_PASSWORD, load_demo_accounts, load_demo_organisations
+from demo.conventions import load_demo_conventions, run_demo_follow_up, run_demo_workflow
 from territories.models import Commune
 
 
