@@ -12,7 +12,8 @@ else
   if [ ! -x .tools/bin/uv ]; then
     if ! "$PYTHON" -m venv .tools >/dev/null 2>&1; then
       # Debian ships venv apart from Python itself.
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+      apt-get -o DPkg::Lock::Timeout=600 update -qq \
+        && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq python3-venv >/dev/null
       rm -rf .tools && "$PYTHON" -m venv .tools
     fi
     .tools/bin/pip install -q --disable-pip-version-check uv

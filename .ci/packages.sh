@@ -15,6 +15,8 @@ for package in "$@"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installation des paquets Debian : ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Another apt (unattended upgrades, a second command) may hold the lock: wait for it.
+  APT=(apt-get -o DPkg::Lock::Timeout=600)
+  "${APT[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive "${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -6,4 +6,9 @@ cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=ctg.settings.test
 # Durability is useless for a database thrown away after the run.
 export PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-exec .ci/with-services.sh bash -c '.ci/quality.sh && .venv/bin/pytest "$@"' pytest "$@"
+# Two test processes (the machine's two cores), then, alone, the tests that stop PostgreSQL or
+# Redis under the others' feet. Arguments given select tests and run them in one process.
+if [ $# -gt 0 ]; then
+  exec .ci/with-services.sh bash -c '.ci/quality.sh && .venv/bin/pytest "$@"' pytest "$@"
+fi
+exec .ci/with-services.sh bash -c '.ci/quality.sh && .venv/bin/pytest -n 2 -m "not serial" && .venv/bin/pytest -m serial'

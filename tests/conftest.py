@@ -1,18 +1,17 @@
 """Strict test set-up: unknown template variables fail, warnings are errors (pyproject),
-and the test database holds the real national geography, loaded once per session."""
+and the test database holds the real national geography, loaded once per run."""
 
 import os
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
+from django.core.management.commands import flush as flush_command
 from hypothesis import settings as hypothesis_settings
 
 from diagnostics.models import InterventionField
 from diagnostics.reference import ensure_fields
-from territories.geography import load_geography
-from territories.models import Commune, Organisation
+from territories.geography import create_caf_organisations, load_geography
+from territories.models import EPCI, Commune, Departement, Organisation, Region
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 # The test command runs the same generated cases every time (a submission's CI must not fail on
@@ -45,32 +44,45 @@ def _strict_templates(settings):
     ]
 
 
-@pytest.fixture(autouse=True)
-def _page_cache(request, settings):
-    """Pages are served again from the cache in every test, as in production, so that a test
-    that changes data and reads the page again proves the page followed. The revisions are
-    counted at the end of each statement instead of at commit: a test's transaction never
-    commits."""
-    settings.PAGE_CACHE_SECONDS = 900
-    cache.clear()
-    marker = request.node.get_closest_marker("django_db")
-    if "db" in request.fixturenames or (marker and not marker.kwargs.get("transaction")):
-        request.getfixturevalue("db")
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ctg_revision_flush IMMEDIATE")
+# Reference data that no test changes: transactional tests leave it in place when they empty
+# the database after themselves.
+GEOGRAPHY_TABLES = {model._meta.db_table for model in (Region, Departement, EPCI, Commune)}
+
+
+def _sql_flush_keeping_the_geography(style, connection, reset_sequences=True, allow_cascade=False):
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    return connection.ops.sql_flush(
+        style,
+        [table for table in tables if table not in GEOGRAPHY_TABLES],
+        reset_sequences=reset_sequences,
+        allow_cascade=allow_cascade,
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flushes_keep_the_geography():
+    """Transactional tests (a live server, a real worker) empty every table after themselves;
+    reloading the 35,000 communes after each of them took most of the suite's time. The
+    geography tables are kept instead; what refers to them (organisations, conventions…) is
+    emptied as before."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flush_command, "sql_flush", _sql_flush_keeping_the_geography)
+        yield
 
 
 @pytest.fixture(autouse=True)
-def _national_geography(django_db_setup, django_db_blocker):
-    """Every test sees the 34,969 communes, 1,255 EPCI and 101 CAF of the real geography, and
-    the reference list of intervention fields.
+def _national_geography(_flushes_keep_the_geography, django_db_setup, django_db_blocker):
+    """Every test sees the 34,969 communes and 1,255 EPCI of the real geography, the 101 CAF
+    and the reference list of intervention fields.
 
-    Loaded once, committed outside the tests' transactions; loaded again only after a
-    transactional test has flushed the database."""
+    The geography is loaded once, committed outside the tests' transactions; the CAF and the
+    fields (rows of tables that a transactional test empties) are created again when missing."""
     with django_db_blocker.unblock():
-        if not Commune.objects.exists() or not Organisation.objects.cafs().exists():
+        if not Commune.objects.exists():
             load_geography()
-        if not InterventionField.objects.exists():  # data of a migration, flushed by transactional tests
+        elif not Organisation.objects.cafs().exists():
+            create_caf_organisations()
+        if not InterventionField.objects.exists():  # data of a migration
             ensure_fields(InterventionField)
 
 

@@ -1,9 +1,19 @@
 """Factories that read as situations: OrganisationFactory(intercommunal=True),
-MembershipFactory(role="admin")."""
+MembershipFactory(role="admin"), ConventionFactory(signed=True, communes=3)."""
+
+from datetime import date
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from factory.django import DjangoModelFactory
 
+from actions.models import ActionSheet
+from actions.services import add_axis, add_objective
+from ctg.lifecycle import Status
+from ctg.models import Convention
+from governance import sealing, workflows
+from governance.models import ConventionVersion, SignatureRequest
+from governance.services import create_convention, set_parties
 from territories.models import EPCI, Commune, Membership, Organisation, Role, User
 
 DEFAULT_PASSWORD = "mot-de-passe-de-test"
@@ -62,10 +72,6 @@ class MembershipFactory(DjangoModelFactory):
 
 def make_convention(*, caf=None, epci_siren="200071082", commune_code=None, start="2025-01-01", end="2028-12-31"):
     """A draft convention created as an adviser would: the CAF, the territory, all its communes."""
-    from datetime import date
-
-    from ctg.services import create_convention
-
     caf = caf or OrganisationFactory(caf=True)
     epci = EPCI.objects.get(siren=epci_siren) if not commune_code else None
     commune = Commune.objects.get(code=commune_code) if commune_code else None
@@ -80,9 +86,6 @@ def make_convention(*, caf=None, epci_siren="200071082", commune_code=None, star
 
 def add_plan(convention, axes=2, objectives=2, sheets=2):
     """A plan of `axes` × `objectives` × `sheets`, numbered 1.1.1 onwards."""
-    from actions.models import ActionSheet
-    from actions.services import add_axis, add_objective
-
     for a in range(1, axes + 1):
         axis = add_axis(convention, title=f"Axe {a}")
         for o in range(1, objectives + 1):
@@ -92,3 +95,125 @@ def add_plan(convention, axes=2, objectives=2, sheets=2):
                     convention=convention, objective=objective, position=s, title=f"Fiche {a}.{o}.{s}"
                 )
     return convention
+
+
+SEANCE = date(2025, 3, 20)
+
+
+def adopted_decision(party, session_date=SEANCE, **overrides):
+    """A council's decision as the form records it: adopted, with a valid @ctes id."""
+    return {
+        "session_date": session_date,
+        "outcome": "adopted",
+        "in_office": 33,
+        "present": 30,
+        "represented": 2,
+        "voting": 32,
+        "votes_for": 30,
+        "votes_against": 0,
+        "abstentions": 2,
+        "act_id": workflows.act_id_for(party, session_date, f"D{party.pk}"),
+        **overrides,
+    }
+
+
+def sign_on_paper(convention, adviser, signed_on=date(2025, 4, 2)):
+    """Every party signs on paper, signing group after signing group."""
+    while requests := list(SignatureRequest.objects.filter(convention=convention, status="open")):
+        for request in requests:
+            workflows.record_paper_signature(
+                request,
+                signer_name=request.party.representative_title or "Signataire",
+                signed_on=signed_on,
+                scan=SimpleUploadedFile("signature.pdf", b"%PDF-1.4 page de signature"),
+                by=adviser,
+            )
+
+
+class ConventionFactory(DjangoModelFactory):
+    """Conventions that read as situations, built with the functions users trigger:
+
+    ConventionFactory()                              a draft of CC Plaine Limagne, 25 communes
+    ConventionFactory(commune_code="63124")          a commune's CTG
+    ConventionFactory(communes=3)                    the EPCI, the CAF and 3 of its communes
+    ConventionFactory(sheets=2)                      with a plan of 2 axes × 2 objectives × 2 sheets
+    ConventionFactory(frozen=True)                   in review, then frozen (version 1)
+    ConventionFactory(deliberating=True)             frozen, deliberations launched
+    ConventionFactory(signed=True)                   every council adopted, every party signed, sealed
+
+    The CAF's adviser who ran it is `convention.adviser`."""
+
+    class Meta:
+        model = Convention
+        skip_postgeneration_save = True
+
+    class Params:
+        epci_siren = "200071082"
+        commune_code = None
+
+    caf = factory.SubFactory(OrganisationFactory, caf=True)
+    epci = factory.LazyAttribute(lambda o: None if o.commune_code else EPCI.objects.get(siren=o.epci_siren))
+    commune = factory.LazyAttribute(lambda o: Commune.objects.get(code=o.commune_code) if o.commune_code else None)
+    start_date = date(2025, 1, 1)
+    end_date = date(2028, 12, 31)
+
+    @classmethod
+    def _create(cls, model_class, *, caf, epci, commune, **fields):
+        if not caf.departements.exists():  # a test CAF covers the territory it is given
+            caf.departements.set(
+                epci.communes.values_list("departement_id", flat=True).distinct() if epci else [commune.departement_id]
+            )
+        return create_convention(caf=caf, epci=epci, commune=commune, **fields)
+
+    @factory.post_generation
+    def adviser(convention, create, extracted, **kwargs):  # noqa: N805
+        convention.adviser = extracted or (
+            MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+        )
+
+    @factory.post_generation
+    def communes(convention, create, extracted, **kwargs):  # noqa: N805
+        """Keep the first `extracted` member communes (by name) as parties."""
+        if extracted is None:
+            return
+        parties = list(convention.parties.select_related("organisation").order_by("organisation__name"))
+        communes = [p for p in parties if p.organisation.kind == Organisation.Kind.COMMUNE][:extracted]
+        others = [p for p in parties if p.organisation.kind != Organisation.Kind.COMMUNE]
+        set_parties(convention, [(party.organisation, {}) for party in others + communes])
+
+    @factory.post_generation
+    def sheets(convention, create, extracted, **kwargs):  # noqa: N805
+        if extracted:
+            add_plan(convention, sheets=extracted)
+
+    @factory.post_generation
+    def frozen(convention, create, extracted, **kwargs):  # noqa: N805
+        if extracted:
+            advance(convention, "frozen")
+
+    @factory.post_generation
+    def deliberating(convention, create, extracted, **kwargs):  # noqa: N805
+        if extracted:
+            advance(convention, "deliberating")
+
+    @factory.post_generation
+    def signed(convention, create, extracted, **kwargs):  # noqa: N805
+        if extracted:
+            advance(convention, "signed")
+
+
+def advance(convention, stage):
+    """Take a draft through the workflow up to `stage`: "frozen", "deliberating" or "signed"."""
+    adviser = convention.adviser
+    if not convention.axes.exists():
+        add_plan(convention, axes=1, objectives=1, sheets=1)
+    convention.transition(Status.REVIEW, by=adviser)
+    workflows.freeze(convention, by=adviser)
+    if stage in ("deliberating", "signed"):
+        workflows.launch_deliberations(convention, by=adviser)
+    if stage == "signed":
+        for deliberation in convention.deliberations.select_related("party__organisation__commune__departement"):
+            workflows.record_deliberation(deliberation, adopted_decision(deliberation.party), by=adviser)
+        sign_on_paper(convention, adviser)
+        sealing.seal(ConventionVersion.objects.current(convention))
+    convention.refresh_from_db()

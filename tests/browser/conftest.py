@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from celery.contrib.testing.worker import start_worker
 
+from ctg.celery import app
+
 CHROMIUM = "/usr/bin/chromium"
 AXE = (Path(__file__).resolve().parent.parent / "vendor" / "axe.min.js").read_text()
 ARTEFACTS = Path(os.environ.get("CTG_TEST_ARTEFACTS", Path(__file__).resolve().parents[2] / "var" / "test-artifacts"))
@@ -47,7 +49,6 @@ def browser():
 
 @pytest.fixture
 def worker(transactional_db):
-    from ctg.celery import app
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield

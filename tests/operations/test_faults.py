@@ -13,16 +13,26 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from governance import generation, sealing, workflows
+from governance.models import AuditEvent, ConventionVersion, Document, DocumentJob
 from territories.models import Role
-from tests.factories import MembershipFactory, make_convention
-from tests.test_worker import wait_until
+from tests.factories import ConventionFactory, MembershipFactory, adopted_decision, make_convention, sign_on_paper
+from tests.helpers import seed_convention, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl"
+VISIBILITY_TIMEOUT = 5
+
+
+def unacknowledged_messages_are_due() -> bool:
+    delivered = redis.Redis.from_url(settings.CELERY_BROKER_URL).zrange("unacked_index", 0, 0, withscores=True)
+    return not delivered or time.time() - delivered[0][1] > VISIBILITY_TIMEOUT + 0.5
 
 
 @pytest.fixture
@@ -62,6 +72,7 @@ def fetch(url, cookie=None):
         return error.code, error.read().decode()
 
 
+@pytest.mark.serial
 def test_a_database_restart_fails_requests_cleanly_and_they_recover(database_outage, live_server):
     stop, start = database_outage
     convention = make_convention()
@@ -98,11 +109,16 @@ def worker_process(tmp_path, settings):
         "CTG_TEST_MEDIA_ROOT": str(tmp_path),
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
         # A task left unacknowledged by a killed worker comes back after 5 s instead of an hour.
-        "CELERY_VISIBILITY_TIMEOUT": "5",
+        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
     }
     started, logs = [], []
 
     def start():
+        if started:
+            # A new worker gives back, as it starts, the messages a killed one left
+            # unacknowledged once they are older than the visibility timeout (kombu's
+            # unacked_index holds when each was delivered): start it then, not before.
+            assert wait_until(unacknowledged_messages_are_due, timeout=30)
         log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115 - closed at the end
         logs.append(log)
         process = subprocess.Popen(
@@ -133,12 +149,8 @@ def worker_process(tmp_path, settings):
 
 
 def test_a_worker_killed_in_the_middle_of_a_document_job_finishes_it_once_restarted(worker_process):
-    from ctg import exchange
-    from ctg.demo import DEMO_DOCUMENTS
-    from governance import generation
-    from governance.models import Document, DocumentJob
 
-    convention = exchange.import_convention(next(p for p in DEMO_DOCUMENTS if "plaine-limagne" in p.name).read_bytes())
+    convention = seed_convention("plaine-limagne")
     adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER).user
     first = worker_process()
     job = generation.request_documents(convention, adviser)  # queued on commit
@@ -161,17 +173,22 @@ def test_a_worker_killed_in_the_middle_of_a_document_job_finishes_it_once_restar
         assert content.rstrip().endswith(b"%%EOF") or content.startswith(b"PK"), document
 
 
+def waiting_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def test_a_worker_killed_while_sealing_seals_once_restarted(worker_process, tmp_path):
     """The worker is killed while its sealing transaction is open (waiting on the version's
     row lock, which this test takes first: the moment is certain, not a race)."""
-    from governance import sealing
-    from governance.models import AuditEvent, ConventionVersion
-    from tests.test_publication import freeze_and_deliberate, sign_on_paper
-    from tests.test_workflow import demo
-
-    convention = demo("montlucon")
-    adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
-    version = freeze_and_deliberate(convention, adviser)
+    convention = ConventionFactory(deliberating=True, communes=2)
+    adviser = convention.adviser
+    for deliberation in convention.deliberations.all():
+        workflows.record_deliberation(deliberation, adopted_decision(deliberation.party), by=adviser)
+    version = ConventionVersion.objects.current(convention)
 
     database = connection.settings_dict
     blocker = psycopg.connect(
@@ -182,7 +199,7 @@ def test_a_worker_killed_while_sealing_seals_once_restarted(worker_process, tmp_
     sign_on_paper(convention, adviser)
     # The last signature queued the seal: the worker received it and waits on the lock.
     assert wait_until(lambda: "seal_version" in (tmp_path / "worker-0.log").read_text(), timeout=60)
-    time.sleep(1)
+    assert wait_until(waiting_on_a_lock, timeout=60)  # inside its transaction, on the row
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     blocker.rollback()

@@ -10,22 +10,18 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
-from ctg import exchange
-from ctg.demo import DEMO_DOCUMENTS
+from ctg.lib.typography import french
 from ctg.lifecycle import Status
 from ctg.models import Convention
 from governance import documents
-from governance.generation import produce_documents
+from governance.generation import document_snapshot, produce_documents, run_job
 from governance.legal import TRIBUNAL_BY_DEPARTEMENT, acronyms_in
 from governance.models import Document
 from governance.snapshot import convention_snapshot
 from territories.models import Departement, Role
+from territories.services import organisation_for_commune
 from tests.factories import MembershipFactory
-
-
-def demo(name):
-    path = next(p for p in DEMO_DOCUMENTS if name in p.name)
-    return exchange.import_convention(path.read_bytes())
+from tests.helpers import seed_convention
 
 
 def pdf_text(content: bytes) -> str:
@@ -42,7 +38,7 @@ def flat(text: str) -> str:
 
 @pytest.fixture
 def cournon(db):
-    return demo("commune-2023-2026")
+    return seed_convention("commune-2023-2026")
 
 
 def test_the_convention_pdf_has_every_part(cournon):
@@ -85,7 +81,6 @@ def test_every_page_of_a_draft_says_projet_and_a_frozen_one_does_not(cournon):
 
 def test_french_typography_and_fonts(cournon):
     content = documents.render_convention_pdf(convention_snapshot(cournon))
-    from ctg.typography import french
 
     assert french("Exemples d'actions : a; b!") == "Exemples d'actions\u00a0: a\u202f; b\u202f!"
     assert french('le dispositif "savoir rouler"') == "le dispositif «\u00a0savoir rouler\u00a0»"
@@ -162,7 +157,7 @@ def test_the_editable_deliberation(cournon):
 
 
 def test_an_epci_deliberates_in_its_conseil_communautaire(db):
-    montlucon = demo("montlucon")
+    montlucon = seed_convention("montlucon")
     snapshot = convention_snapshot(montlucon)
     ((index, _party),) = documents.deliberating_parties(snapshot)
     text = flat(pdf_text(documents.render_deliberation_text_pdf(snapshot, index)))
@@ -201,7 +196,6 @@ def test_render_documents_writes_every_file(cournon, tmp_path, capsys):
 def test_downloads_are_for_those_who_may_see_the_convention(client, cournon):
     (convention_document, *_rest) = produce_documents(cournon)
     url = reverse("document_download", kwargs={"convention_pk": cournon.pk, "document_pk": convention_document.pk})
-    from territories.services import organisation_for_commune
 
     officer = MembershipFactory(organisation=organisation_for_commune(cournon.commune), role=Role.COMMUNE_OFFICER).user
     client.force_login(officer)
@@ -215,7 +209,6 @@ def test_downloads_are_for_those_who_may_see_the_convention(client, cournon):
 
 
 def test_the_documents_page_lists_them_and_asks_for_them(client, cournon, django_capture_on_commit_callbacks):
-    from territories.services import organisation_for_commune
 
     officer = MembershipFactory(organisation=organisation_for_commune(cournon.commune), role=Role.COMMUNE_OFFICER).user
     client.force_login(officer)
@@ -227,7 +220,6 @@ def test_the_documents_page_lists_them_and_asks_for_them(client, cournon, django
     assert len(callbacks) == 1  # one job at a time
     html = client.get(url).content.decode()
     assert "Production en cours" in html and 'hx-trigger="every 2s"' in html
-    from governance.generation import run_job
 
     run_job(cournon.document_jobs.get().pk)
     html = client.get(url).content.decode()
@@ -236,7 +228,7 @@ def test_the_documents_page_lists_them_and_asks_for_them(client, cournon, django
 
 
 def test_each_of_the_26_plaine_limagne_deliberations_is_its_own(db):
-    convention = demo("plaine-limagne")
+    convention = seed_convention("plaine-limagne")
     snapshot = convention_snapshot(convention)
     parties = documents.deliberating_parties(snapshot)
     assert len(parties) == 26
@@ -252,9 +244,8 @@ def test_each_of_the_26_plaine_limagne_deliberations_is_its_own(db):
 
 
 def test_a_recorded_decision_renews_only_its_own_deliberation_document(db):
-    from governance.generation import document_snapshot
 
-    convention = demo("montlucon")
+    convention = seed_convention("montlucon")
     snapshot = convention_snapshot(convention)
     before = {
         index: documents.input_hash(snapshot, "deliberation_pdf", index) for index, _ in enumerate(snapshot["parties"])

@@ -9,11 +9,11 @@ from ctg.lifecycle import Status, TransitionError
 from ctg.models import Comment, Convention
 from diagnostics.models import Finding, Indicator, InterventionField
 from governance.models import Party
+from governance.services import remove_party
 from territories import services as territory_services
-from territories.models import EPCI, Commune, Departement, Organisation, Role
+from territories.models import EPCI, Departement, Organisation, Role
 from tests.factories import MembershipFactory, OrganisationFactory, add_plan, make_convention
-
-MONTLUCON = "200071082"
+from tests.helpers import MONTLUCON, commune_officer, epci_coordinator, member_of, sheet_post
 
 
 @pytest.fixture
@@ -31,18 +31,6 @@ def adviser(caf):
 @pytest.fixture
 def convention(caf):
     return make_convention(caf=caf, epci_siren=MONTLUCON)
-
-
-def member_of(organisation, role):
-    return MembershipFactory(organisation=organisation, role=role).user
-
-
-def epci_coordinator():
-    return member_of(territory_services.organisation_for_epci(EPCI.objects.get(siren=MONTLUCON)), Role.COORDINATOR)
-
-
-def commune_officer(code):
-    return member_of(territory_services.organisation_for_commune(Commune.objects.get(code=code)), Role.COMMUNE_OFFICER)
 
 
 def test_an_adviser_creates_the_ctg_of_an_epci_picked_by_name(client, caf, adviser):
@@ -210,31 +198,6 @@ def test_three_axes_with_objectives_and_sheets_built_in_the_browser(client, conv
     assert "Fiche 2.1.1 — Créer un guichet unique mobile" in html
 
 
-def sheet_post(objective, title, **fields):
-    data = {
-        "objective": objective.pk,
-        "title": title,
-        "whole_territory": "on",
-        "status": "a_lancer",
-        "progress": 0,
-        "target_publics": ["familles"],
-    }
-    data.update(fields)
-    for prefix in ("steps", "budget", "funding", "indicators"):
-        data.update({f"{prefix}-TOTAL_FORMS": 1, f"{prefix}-INITIAL_FORMS": 0})
-    data.update(
-        {
-            "budget-0-year": 2025,
-            "budget-0-kind": "fonctionnement",
-            "budget-0-unit": "euros",
-            "budget-0-planned": "12000",
-            # A browser posts the selected option of the empty funding row.
-            "funding-0-status": "envisage",
-        }
-    )
-    return data
-
-
 def test_a_sheet_with_an_end_before_its_start_is_refused_and_nothing_saved(client, convention, adviser):
     add_plan(convention, axes=1, objectives=1, sheets=0)
     client.force_login(adviser)
@@ -366,9 +329,17 @@ def test_removing_a_party_revokes_its_rights(convention):
     party = convention.parties.filter(organisation__kind="commune").first()
     officer = member_of(party.organisation, Role.COMMUNE_OFFICER)
     assert officer.has_perm("ctg.view_convention", convention)
-    from governance.services import remove_party
 
     remove_party(party)
     officer = type(officer).objects.get(pk=officer.pk)
     assert not officer.has_perm("ctg.view_convention", convention)
     assert not Party.objects.filter(pk=party.pk).exists()
+
+
+def test_a_refusal_is_logged_once_without_a_traceback(client, db, caplog):
+    client.force_login(epci_coordinator())
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert client.get(reverse("convention_create")).status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.getMessage() == "Forbidden (Permission denied): /conventions/nouvelle/"
+    assert record.exc_info is None and "Traceback" not in caplog.text

@@ -1,8 +1,11 @@
-"""Every URL of the project, enumerated from the resolver: an outsider gets 404 for any
-object of another organisation, an anonymous visitor is sent to the login page.
+"""Every URL of the project, enumerated from the resolver, as each role: the expected answer to
+a GET written down (200 shown, 403 refused to a member, 404 to whoever may not know the object
+exists, 405 POST only, 302 to the login page), and no POST that tells an outsider anything.
 
-A URL whose keyword arguments are not in OBJECT_KWARGS, and which is not an explicit
-exemption, makes this test fail: a new view is covered as soon as it exists."""
+A URL whose keyword arguments are not in OBJECT_KWARGS, or that has no row, fails
+test_every_url_has_a_row: a new view is covered as soon as it exists; a change of rights shows
+as a changed row. The world: a draft convention of a CAF with all its parts, and an outsider,
+an adviser of another CAF."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,6 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.core.files.base import ContentFile
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -17,6 +21,7 @@ from actions.models import PendingSheetImport
 from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
 from governance.models import Committee, ConventionVersion, Deliberation, Document, Meeting, SignatureRequest
 from governance.workflows import reissue_link
+from territories import services as territory_services
 from territories.models import Invitation, Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, add_plan, make_convention
 
@@ -32,7 +37,7 @@ PUBLIC = {
     "password_reset_done": "a static confirmation",
     "password_reset_confirm": "the signed token is the credential; tested in test_auth",
     "password_reset_complete": "a static confirmation",
-    "verify_document": "anyone may check a sealed PDF (DESIGN.md)",
+    "verify_document": "anyone may check a sealed PDF",
     "public_convention": "public when published and signed, 404 otherwise; tested in test_publication",
     "public_convention_pdf": "public when published and signed, 404 otherwise; tested in test_publication",
 }
@@ -211,8 +216,116 @@ def project_patterns():
     return patterns
 
 
-def test_every_url_is_covered():
-    for name, kwargs in project_patterns():
+ROLES = ("admin_caf", "conseil_caf", "lecteur_caf", "coord_epci", "commune", "hors", "anonyme")
+# fmt: off
+READ =                 (200, 200, 200, 200, 200, 404, 302)  # every party's members read
+EDIT =                 (200, 200, 403, 200, 403, 404, 302)  # the CAF and the territory write, while open
+MANAGE =               (200, 200, 403, 403, 403, 404, 302)  # the owning CAF runs the lifecycle
+RECORD =               (200, 200, 403, 200, 200, 404, 302)  # the party's members (not viewers) record
+NOT_NOW =              (403, 403, 403, 403, 403, 404, 302)  # not in this status (a draft)
+POST_ONLY =            (405, 405, 405, 405, 405, 405, 302)
+OWN =                  (200, 200, 200, 200, 200, 200, 302)  # a user's own pages and lists
+CAF_MEMBERS =          (200, 200, 200, 403, 403, 200, 302)  # the outsider is an adviser of a CAF too
+CAF_WRITERS =          (200, 200, 403, 403, 403, 200, 302)
+ORGANISATION_MEMBERS = (200, 200, 200, 404, 404, 404, 302)
+ABSENT =               (404, 404, 404, 404, 404, 404, 302)  # not sealed yet, or a token not theirs
+PUBLIC_ABSENT =        (404, 404, 404, 404, 404, 404, 404)  # not published
+# fmt: on
+
+MATRIX = {
+    "audit_export": READ,
+    "axis_create": EDIT,
+    "axis_delete": EDIT,
+    "axis_move": POST_ONLY,
+    "axis_update": EDIT,
+    "caf_dashboard": CAF_MEMBERS,
+    "change_member_role": POST_ONLY,
+    "comment_create": POST_ONLY,
+    "committee_create": EDIT,
+    "committee_list": READ,
+    "convention_create": CAF_WRITERS,
+    "convention_detail": READ,
+    "convention_edit": EDIT,
+    "convention_export_json": READ,
+    "convention_history": READ,
+    "convention_import_json": CAF_WRITERS,
+    "convention_list": OWN,
+    "convention_renew": NOT_NOW,
+    "convention_transition": POST_ONLY,
+    "deliberation_act": READ,
+    "deliberation_export": READ,
+    "deliberation_list": READ,
+    "deliberation_record": RECORD,
+    "diagnostic_detail": READ,
+    "diagnostic_edit": EDIT,
+    "document_download": READ,
+    "document_generate": POST_ONLY,
+    "document_list": READ,
+    "finding_create": EDIT,
+    "finding_delete": EDIT,
+    "finding_update": EDIT,
+    "home": OWN,
+    "indicator_create": EDIT,
+    "indicator_delete": EDIT,
+    "indicator_update": EDIT,
+    "invite_member": POST_ONLY,
+    "meeting_create": EDIT,
+    "meeting_edit": EDIT,
+    "meeting_minutes": READ,
+    "need_create": EDIT,
+    "need_delete": EDIT,
+    "need_update": EDIT,
+    "notifications": OWN,
+    "objective_create": EDIT,
+    "objective_delete": EDIT,
+    "objective_move": POST_ONLY,
+    "objective_update": EDIT,
+    "organisation_detail": ORGANISATION_MEMBERS,
+    "party_add": POST_ONLY,
+    "party_edit": MANAGE,
+    "party_keep": POST_ONLY,
+    "party_list": READ,
+    "party_remove": POST_ONLY,
+    "password_change": OWN,
+    "password_change_done": OWN,
+    "plan_detail": READ,
+    "public_convention": PUBLIC_ABSENT,
+    "remove_member": POST_ONLY,
+    "review": READ,
+    "revoke_invitation": POST_ONLY,
+    "sheet_create": EDIT,
+    "sheet_delete": EDIT,
+    "sheet_detail": READ,
+    "sheet_duplicate": POST_ONLY,
+    "sheet_edit": EDIT,
+    "sheet_export": READ,
+    "sheet_follow_up": NOT_NOW,
+    "sheet_history": READ,
+    "sheet_import": EDIT,
+    "sheet_import_confirm": POST_ONLY,
+    "sheet_list": OWN,
+    "sheet_move": POST_ONLY,
+    "sheet_move_to": POST_ONLY,
+    "sheet_progress": EDIT,
+    "signature_paper": MANAGE,
+    "signature_sign": ABSENT,
+    "territory_search": OWN,
+    "version_pdf": READ,
+    "version_signed_pdf": ABSENT,
+    "workflow": READ,
+    "workflow_action": POST_ONLY,
+    "workshop_create": EDIT,
+    "workshop_delete": EDIT,
+    "workshop_update": EDIT,
+}
+# Public pages have their own tests (below, and in test_publication, test_auth).
+NOT_IN_MATRIX = set(PUBLIC) - {"public_convention"}
+
+
+def test_every_url_has_a_row():
+    patterns = dict(project_patterns())
+    assert set(patterns) - NOT_IN_MATRIX == set(MATRIX)
+    for name, kwargs in patterns.items():
         if name in PUBLIC:
             continue
         unknown = kwargs - OBJECT_KWARGS.keys()
@@ -220,29 +333,53 @@ def test_every_url_is_covered():
         assert kwargs or name in NO_OBJECT, f"{name}: bound to no object; add it to NO_OBJECT"
 
 
-@pytest.mark.parametrize(
-    "name",
-    [name for name, kwargs in project_patterns() if kwargs and name not in PUBLIC],
-)
-def test_outsiders_get_404_and_anonymous_visitors_the_login_page(client, world, name):
-    kwargs = {key: OBJECT_KWARGS[key](world) for key in dict(project_patterns())[name]}
-    url = reverse(name, kwargs=kwargs)
+def test_each_role_gets_the_expected_answer_on_every_url(world):
+    convention = world.convention
+    territory = territory_services.organisation_for_epci(convention.epci)
+    commune = convention.parties.filter(organisation__kind="commune").first().organisation
+    users = {
+        "admin_caf": world.membership.user,
+        "conseil_caf": MembershipFactory(organisation=world.organisation, role=Role.CAF_ADVISER).user,
+        "lecteur_caf": MembershipFactory(organisation=world.organisation, role=Role.VIEWER).user,
+        "coord_epci": MembershipFactory(organisation=territory, role=Role.COORDINATOR).user,
+        "commune": MembershipFactory(organisation=commune, role=Role.COMMUNE_OFFICER).user,
+        "hors": world.outsider,
+        "anonyme": None,
+    }
+    clients = {}
+    for role, user in users.items():
+        clients[role] = Client()
+        if user is not None:
+            clients[role].force_login(user)
+    patterns = dict(project_patterns())
+    found = {}
+    for name in MATRIX:
+        url = reverse(name, kwargs={key: OBJECT_KWARGS[key](world) for key in patterns[name]})
+        found[name] = tuple(clients[role].get(url).status_code for role in ROLES)
+    differences = {name: (MATRIX[name], found[name]) for name in MATRIX if found[name] != MATRIX[name]}
+    assert not differences, f"(attendu, obtenu) par rôle {ROLES} : {differences}"
 
-    for method in ("get", "post"):
-        anonymous = getattr(client, method)(url)
-        assert anonymous.status_code == 302, f"{method.upper()} {url} anonymous: {anonymous.status_code}"
-        assert urlparse(anonymous["Location"]).path == reverse("login")
 
-    client.force_login(world.outsider)
-    for method in ("get", "post"):
-        response = getattr(client, method)(url)
-        assert response.status_code in (404, 405), f"{method.upper()} {url} outsider: {response.status_code}"
-        if response.status_code == 405:
+def test_outsiders_post_nothing_and_learn_nothing(world):
+    """The matrix reads every URL with GET; a POST must tell an outsider no more, and send an
+    anonymous visitor to the login page."""
+    anonymous, outsider = Client(), Client()
+    outsider.force_login(world.outsider)
+    wrong = []
+    for name, keywords in project_patterns():
+        if not keywords or name in PUBLIC:
             continue
-        assert world.convention.title not in response.content.decode()
-    # At least one of GET and POST reached the view (405 on both would test nothing).
-    statuses = {client.get(url).status_code, client.post(url).status_code}
-    assert 404 in statuses
+        url = reverse(name, kwargs={key: OBJECT_KWARGS[key](world) for key in keywords})
+        response = anonymous.post(url)
+        if response.status_code != 302 or urlparse(response["Location"]).path != reverse("login"):
+            wrong.append(f"POST {url} anonymous: {response.status_code}")
+        response = outsider.post(url)
+        if response.status_code not in (404, 405) or world.convention.title in response.content.decode():
+            wrong.append(f"POST {url} outsider: {response.status_code}")
+        # At least one of GET and POST reached the view (405 on both would test nothing).
+        if 404 not in {response.status_code, outsider.get(url).status_code}:
+            wrong.append(f"{url}: neither GET nor POST reached the view")
+    assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize("name", sorted(NO_OBJECT))

@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from governance import sealing
-from tests.test_publication import adviser, montlucon, sign_and_seal  # noqa: F401 - fixtures
+from governance.models import ConventionVersion
+from tests.factories import ConventionFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -47,10 +48,9 @@ def test_a_restored_backup_holds_the_sealed_convention_and_its_pdf_still_verifie
     files_on_disk,
     fresh_database,
     tmp_path,
-    montlucon,  # noqa: F811 - the fixture
-    adviser,  # noqa: F811 - the fixture
 ):
-    version = sign_and_seal(montlucon, adviser)
+    montlucon = ConventionFactory(signed=True, communes=2)
+    version = ConventionVersion.objects.current(montlucon)
     backup = tmp_path / "sauvegarde"
     call_command("backup_platform", str(backup))
     assert (backup / "base.dump").stat().st_size > 100_000

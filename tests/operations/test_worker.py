@@ -1,17 +1,24 @@
 """The e-mail pipeline with a real Celery worker consuming from Redis."""
 
-import time
-
 import pytest
+import redis
 from celery.contrib.testing.worker import start_worker
+from django.core.cache import cache
 from django.db import transaction
 
 from ctg.celery import app
-from ctg.models import OutboundEmail
-from ctg.tasks import send_outbound_email
+from ctg.lib.health import heartbeat
+from ctg.lib.mail import requeue_pending_emails, send_outbound_email
+from ctg.lib.models import Heartbeat, OutboundEmail
+from ctg.lifecycle import Status
+from governance import sealing, workflows
+from governance.generation import request_documents
+from governance.models import Deliberation, DocumentJob, SignatureRequest
+from governance.tasks import requeue_documents_and_seals
 from territories import services
 from territories.models import Role
 from tests.factories import MembershipFactory
+from tests.helpers import seed_convention, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -20,15 +27,6 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 def worker():
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
-
-
-def wait_until(predicate, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_an_invitation_email_is_sent_by_the_worker_after_the_commit(worker, mailoutbox):
@@ -46,33 +44,39 @@ def test_an_invitation_email_is_sent_by_the_worker_after_the_commit(worker, mail
 
 
 def test_a_task_delivered_twice_sends_once(worker, mailoutbox):
+
     email = OutboundEmail.objects.create(to="a@b.fr", subject="Sujet", body="Corps")
     send_outbound_email.delay(email.pk)
     send_outbound_email.delay(email.pk)
-    assert wait_until(lambda: OutboundEmail.objects.get(pk=email.pk).sent_at is not None)
-    time.sleep(1)  # give the second delivery the time to run
+    # The worker (one process, one task at a time) runs its queue in order: once the task
+    # queued after both deliveries has run, both have.
+    heartbeat.delay()
+    assert wait_until(lambda: Heartbeat.objects.filter(name="worker").exists())
     assert len(mailoutbox) == 1
     assert OutboundEmail.objects.get(pk=email.pk).attempts == 1
 
 
-def test_nothing_is_queued_when_the_transaction_rolls_back(worker, mailoutbox):
+def test_nothing_is_queued_when_the_transaction_rolls_back(settings):
+    """Read in the broker itself (no worker takes the messages away): a task is queued only
+    when the transaction that decided it commits."""
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("celery")
     admin = MembershipFactory(role=Role.ADMIN)
     with pytest.raises(RuntimeError), transaction.atomic():
         services.invite_member(organisation=admin.organisation, email="x@y.fr", role=Role.VIEWER, invited_by=admin.user)
+        assert broker.llen("celery") == 0  # not before the commit
         raise RuntimeError("rollback")
-    time.sleep(1)
+    assert broker.llen("celery") == 0
     assert not OutboundEmail.objects.exists()
-    assert mailoutbox == []
+    # The same invitation, committed: its e-mail task is in the queue.
+    services.invite_member(organisation=admin.organisation, email="x@y.fr", role=Role.VIEWER, invited_by=admin.user)
+    assert broker.llen("celery") == 1
+    broker.delete("celery")
 
 
 def test_documents_are_produced_by_the_worker(worker):
-    from ctg import exchange
-    from ctg.demo import DEMO_DOCUMENTS
-    from governance.generation import request_documents
-    from governance.models import DocumentJob
 
-    path = next(p for p in DEMO_DOCUMENTS if "commune-2023" in p.name)
-    convention = exchange.import_convention(path.read_bytes())
+    convention = seed_convention("commune-2023")
     job = request_documents(convention, None)
     assert wait_until(lambda: DocumentJob.objects.get(pk=job.pk).status == "done", timeout=60)
     job.refresh_from_db()
@@ -87,15 +91,7 @@ def test_plaine_limagne_from_freeze_to_a_sealed_pdf_and_an_avenant(worker):
 
     from django.core.files.base import ContentFile
 
-    from ctg import exchange
-    from ctg.demo import DEMO_DOCUMENTS
-    from ctg.lifecycle import Status
-    from governance import sealing, workflows
-    from governance.models import Deliberation, SignatureRequest
-    from territories.models import Role
-
-    path = next(p for p in DEMO_DOCUMENTS if "plaine-limagne" in p.name)
-    convention = exchange.import_convention(path.read_bytes())
+    convention = seed_convention("plaine-limagne")
     adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
     signers = {
         party.pk: MembershipFactory(organisation=party.organisation, role=Role.ADMIN, is_signatory=True).user
@@ -186,9 +182,6 @@ def test_the_worker_s_heartbeat_makes_the_health_check_green(worker, client):
 
     from django.utils import timezone
 
-    from ctg.models import Heartbeat
-    from ctg.tasks import heartbeat
-
     heartbeat.delay()
     assert wait_until(lambda: client.get("/sante/").json()["worker"] == "ok")
     Heartbeat.objects.filter(name="worker").update(beat_at=timezone.now() - timedelta(minutes=10))
@@ -235,35 +228,35 @@ def redis_outage():
             start()
 
 
+@pytest.mark.serial
 def test_with_redis_down_users_keep_working_and_nothing_is_lost(redis_outage, client, mailoutbox, settings):
     import os
 
-    # The production cache: pages cached in Redis while it answers (ctg.cache, ctg.page_cache).
+    # The production cache in Redis (ctg.lib.cache): the lists read their filters' choices from it.
     settings.CACHES = {
         "default": {
-            "BACKEND": "ctg.cache.TolerantRedisCache",
+            "BACKEND": "ctg.lib.cache.TolerantRedisCache",
             "LOCATION": os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/1",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     from django.urls import reverse
 
-    from ctg.tasks import requeue_waiting_work
-    from governance.models import DocumentJob
     from tests.factories import make_convention
 
     stop, start = redis_outage
     convention = make_convention()
     admin = MembershipFactory(organisation=convention.caf, role=Role.ADMIN)
     client.force_login(admin.user)
-    client.get(convention.get_absolute_url())
-    assert client.get(convention.get_absolute_url())["X-Page-Cache"] == "hit"
-    stop()
-    # Pages work (built, since the cache is away), and the actions that queue jobs succeed:
-    # the work is in the database.
-    response = client.get(convention.get_absolute_url())
-    assert (response.status_code, response["X-Page-Cache"]) == (200, "miss")
     assert client.get(reverse("convention_list")).status_code == 200
+    assert cache.get("filters:departements")  # the list stored its filters' choices in Redis
+    stop()
+    # Pages work (what the cache held is computed again), and the actions that queue jobs
+    # succeed: the work is in the database.
+    assert client.get(convention.get_absolute_url()).status_code == 200
+    response = client.get(reverse("convention_list"))
+    assert response.status_code == 200
+    assert "Puy-de-Dôme" in response.content.decode()  # the filters' choices, without the cache
     response = client.post(reverse("document_generate", kwargs={"convention_pk": convention.pk}))
     assert response.status_code == 302
     services.invite_member(
@@ -275,7 +268,9 @@ def test_with_redis_down_users_keep_working_and_nothing_is_lost(redis_outage, cl
 
     start()  # back, and empty: the wake-up calls never reached it
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        requeue_waiting_work.delay(older_than_seconds=0)  # what beat sends every five minutes
+        # What beat sends every five minutes.
+        requeue_pending_emails.delay(older_than_seconds=0)
+        requeue_documents_and_seals.delay(older_than_seconds=0)
         assert wait_until(lambda: OutboundEmail.objects.get(to="maire@commune.fr").sent_at is not None, 30)
         assert wait_until(lambda: DocumentJob.objects.get(pk=job.pk).status == DocumentJob.Status.DONE, 60)
     assert [message.to for message in mailoutbox] == [["maire@commune.fr"]]  # once

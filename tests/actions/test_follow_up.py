@@ -7,14 +7,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.follow_up import remind_stale_sheets
-from actions.models import ActionSheet, BudgetLine, EvaluationIndicator, SheetUpdate
-from ctg import exchange
-from ctg.demo import DEMO_DOCUMENTS
+from actions.follow_up import record_follow_up, remind_stale_sheets
+from actions.models import ActionSheet, BudgetLine, EvaluationIndicator, FundingLine, SheetUpdate
 from ctg.lifecycle import Status
-from ctg.models import Convention, OutboundEmail
+from ctg.models import Comment, Convention, OutboundEmail
+from ctg.notifications import send_weekly_digests
+from demo.conventions import DEMO_DOCUMENTS
+from governance import exchange
+from governance.models import Meeting
 from territories.models import Role
-from territories.services import organisation_for_commune
+from territories.services import organisation_for_commune, organisation_for_epci
 from tests.factories import MembershipFactory
 
 
@@ -107,10 +109,6 @@ def test_stale_sheets_pilots_are_reminded_once(randan_sheet, randan_officer):
 def test_a_copil_meeting_is_recorded_and_shows_what_changed_since(client, plaine_limagne, randan_sheet, randan_officer):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from actions.follow_up import record_follow_up
-    from governance.models import Meeting
-    from territories.services import organisation_for_epci
-
     coordinator = MembershipFactory(organisation=organisation_for_epci(plaine_limagne.epci), role=Role.COORDINATOR).user
     client.force_login(coordinator)
     client.post(
@@ -154,9 +152,6 @@ def test_the_2025_review_comes_out_in_pdf_and_xlsx_with_real_figures(
     import openpyxl
     from pypdf import PdfReader
 
-    from actions.follow_up import record_follow_up
-    from actions.models import FundingLine
-
     line = randan_sheet.budget_lines.get()
     indicator = randan_sheet.evaluation_indicators.get()
     FundingLine.objects.create(sheet=randan_sheet, funder="Caf du Puy-de-Dôme", amount=30000, year=2025)
@@ -187,8 +182,6 @@ def test_the_2025_review_comes_out_in_pdf_and_xlsx_with_real_figures(
 
 
 def test_notifications_list_what_concerns_the_user_and_the_digest_goes_weekly(client, randan_sheet, randan_officer):
-    from ctg.models import Comment
-    from ctg.notifications import send_weekly_digests
 
     later = timezone.now() + timedelta(days=200)
     ActionSheet.objects.filter(convention=randan_sheet.convention).update(followed_up_at=later - timedelta(days=400))

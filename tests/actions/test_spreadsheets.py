@@ -9,7 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from actions.models import ActionSheet, PendingSheetImport
-from territories.models import Role
+from diagnostics.models import InterventionField
+from territories.models import Commune, Role
+from territories.services import organisation_for_commune, organisation_for_epci
 from tests.factories import MembershipFactory, add_plan, make_convention
 
 HEADER = "identifiant;objectif;intitulé;statut;avancement (%);début;fin;pilote;communes concernées;publics visés\r\n"
@@ -22,7 +24,6 @@ def convention(db):
 
 @pytest.fixture
 def coordinator(client, convention):
-    from territories.services import organisation_for_epci
 
     user = MembershipFactory(organisation=organisation_for_epci(convention.epci), role=Role.COORDINATOR).user
     client.force_login(user)
@@ -81,7 +82,6 @@ def test_an_export_comes_back_unchanged(client, convention, coordinator):
 
 
 def test_intervention_fields_whose_name_holds_a_comma_come_back(client, convention, coordinator):
-    from diagnostics.models import InterventionField
 
     sheet = ActionSheet.objects.get(title="Fiche 1.1.1")
     culture = InterventionField.objects.get(name="Culture, sport et loisirs")
@@ -176,8 +176,6 @@ def test_wrong_files_are_refused(client, convention, coordinator):
 
 
 def test_a_commune_party_cannot_import(client, convention):
-    from territories.models import Commune
-    from territories.services import organisation_for_commune
 
     officer = MembershipFactory(
         organisation=organisation_for_commune(Commune.objects.get(code="03185")), role=Role.COMMUNE_OFFICER

@@ -7,10 +7,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from actions.models import ActionSheet, BudgetLine, EvaluationIndicator, IndicatorMeasure
-from ctg import exchange
-from ctg.demo import DEMO_DOCUMENTS
 from ctg.models import Convention
+from demo.conventions import DEMO_DOCUMENTS
 from diagnostics.models import Finding
+from governance import exchange
 from territories.models import Organisation, Role
 from tests.factories import MembershipFactory
 

@@ -9,11 +9,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from actions.models import ActionSheet
-from ctg import exchange
-from ctg.demo import DEMO_DOCUMENTS
 from ctg.lifecycle import Status
 from ctg.models import Convention
-from governance import sealing, workflows
+from demo.conventions import DEMO_DOCUMENTS
+from governance import exchange, sealing, workflows
 from governance.models import SignatureRequest
 from territories.models import Role
 from tests.factories import MembershipFactory

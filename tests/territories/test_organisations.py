@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from guardian.models import GroupObjectPermission
 
+from ctg.lib.mail import deliver_outbound_email
 from ctg.models import OutboundEmail
-from ctg.tasks import deliver_outbound_email
 from territories import services
 from territories.models import Invitation, Membership, OrganisationGroupObjectPermission, Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory

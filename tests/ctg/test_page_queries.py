@@ -1,4 +1,4 @@
-"""Guards of the national scale (issue 8): on a slice of the national dataset, every list and
+"""Guards of the national scale: on a slice of the national dataset, every list and
 detail page issues the same number of queries for a small and for a large convention (or for
 a user who sees few and one who sees many), and that number is pinned."""
 
@@ -6,11 +6,11 @@ import pytest
 from django.db.models import Count
 from django.urls import reverse
 
+from benchmarks.national_dataset import NARROW_USER, WIDE_USER, NationalDataset
 from ctg.lifecycle import Status
 from ctg.models import Convention
-from ctg.national import NARROW_USER, WIDE_USER, NationalDataset
 from territories.models import Membership, Organisation, Role, User
-from tests.queries import count_queries
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 

@@ -17,11 +17,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from actions.models import ActionSheet
+from actions.review import review_xlsx
 from actions.spreadsheet_import import export_sheets, run_import
-from ctg import exchange
-from ctg.demo import DEMO_DOCUMENTS
+from ctg.lib.spreadsheets import MAX_UPLOAD_BYTES
 from ctg.models import Convention
-from ctg.spreadsheets import MAX_UPLOAD_BYTES
+from demo.conventions import DEMO_DOCUMENTS
+from governance import audit, exchange
+from governance.forms import clean_pdf
+from territories.models import Role
 from tests.factories import add_plan, make_convention
 
 pytestmark = pytest.mark.django_db
@@ -278,9 +281,6 @@ def test_every_export_neutralises_formulas(convention):
 
 
 def test_the_review_workbook_and_the_audit_journal_neutralise_formulas(client, convention):
-    from actions.review import review_xlsx
-    from governance import audit
-    from territories.models import Role
     from tests.factories import MembershipFactory
 
     sheet = convention.sheets.first()
@@ -304,8 +304,6 @@ def test_the_review_workbook_and_the_audit_journal_neutralise_formulas(client, c
 def test_uploaded_acts_and_minutes_are_checked_by_content_and_size(content, expected):
     from django import forms
     from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from governance.forms import clean_pdf
 
     with pytest.raises(forms.ValidationError, match=expected):
         clean_pdf(SimpleUploadedFile("acte.pdf", content, content_type="application/pdf"))

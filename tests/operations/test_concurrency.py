@@ -12,9 +12,12 @@ from django.test import Client
 from django.urls import reverse
 
 from actions.models import ActionSheet, Step
+from governance import workflows
+from governance.models import AuditEvent, Deliberation, SignatureRequest
 from territories.models import Role
-from tests.factories import MembershipFactory, add_plan, make_convention
-from tests.test_conventions import epci_coordinator, sheet_post
+from territories.services import organisation_for_commune
+from tests.factories import ConventionFactory, MembershipFactory, add_plan, adopted_decision, make_convention
+from tests.helpers import epci_coordinator, last_code, sheet_post
 
 FINGERPRINT = re.compile(r'name="fingerprint" value="([0-9a-f]{64})"')
 
@@ -142,19 +145,16 @@ def run_together(*calls):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_records_of_the_same_deliberation_at_the_same_instant_make_one():
-    from governance import workflows
-    from governance.models import AuditEvent, Deliberation
-    from tests.test_workflow import adopted, demo
-
-    convention = demo("commune-2023-2026")
-    convention.transition("review")
-    adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
-    workflows.freeze(convention, by=adviser)
-    workflows.launch_deliberations(convention, by=adviser)
-    deliberation = Deliberation.objects.get(convention=convention)
+    convention = ConventionFactory(commune_code="63124", deliberating=True)
+    adviser = convention.adviser
+    deliberation = Deliberation.objects.select_related("party__organisation__commune__departement").get(
+        convention=convention
+    )
     outcomes = run_together(
-        lambda: workflows.record_deliberation(deliberation, adopted(votes_for=30), by=adviser),
-        lambda: workflows.record_deliberation(deliberation, adopted(votes_for=29, abstentions=3), by=adviser),
+        lambda: workflows.record_deliberation(deliberation, adopted_decision(deliberation.party), by=adviser),
+        lambda: workflows.record_deliberation(
+            deliberation, adopted_decision(deliberation.party, votes_for=29, abstentions=3), by=adviser
+        ),
     )
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert len(errors) == 1 and "déjà adoptée" in str(errors[0]), outcomes
@@ -165,18 +165,14 @@ def test_two_records_of_the_same_deliberation_at_the_same_instant_make_one():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_clicks_on_the_same_signature_at_the_same_instant_make_one():
-    from governance import workflows
-    from governance.models import AuditEvent, SignatureRequest
-    from territories.services import organisation_for_commune
-    from tests.test_workflow import demo, last_code, open_commune_signature
-
-    convention = demo("commune-2023-2026")
-    convention.transition("review")
-    adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+    convention = ConventionFactory(commune_code="63124", deliberating=True)
+    adviser = convention.adviser
     mayor = MembershipFactory(
         organisation=organisation_for_commune(convention.commune), role=Role.COMMUNE_OFFICER, is_signatory=True
     ).user
-    request = open_commune_signature(convention, adviser)
+    deliberation = Deliberation.objects.get(convention=convention)
+    workflows.record_deliberation(deliberation, adopted_decision(deliberation.party), by=adviser)
+    request = SignatureRequest.objects.get(convention=convention, party__organisation__kind="commune")
     workflows.send_code(request, mayor)
     code = last_code(mayor)
     outcomes = run_together(lambda: workflows.sign(request, mayor, code), lambda: workflows.sign(request, mayor, code))

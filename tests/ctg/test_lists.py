@@ -4,11 +4,12 @@ import pytest
 from django.urls import reverse
 
 from actions.models import ActionSheet
+from ctg.forms import ThemedFormRenderer
 from ctg.lifecycle import Status
 from ctg.models import Convention
-from territories.models import Organisation, Role
+from territories.models import Organisation, Role, User
 from tests.factories import MembershipFactory, OrganisationFactory, add_plan, make_convention
-from tests.queries import count_queries
+from tests.helpers import count_queries
 
 EPCI_OF_THE_ALLIER = ["200071082", "200071363", "200071140", "200071512"]
 
@@ -141,8 +142,6 @@ def test_only_caf_members_have_the_caf_dashboard(client, db):
 def test_visible_conventions_come_from_group_and_user_rights_and_superusers_see_all(db, caf):
     from guardian.shortcuts import assign_perm
 
-    from territories.models import User
-
     adviser = MembershipFactory(organisation=caf, role=Role.CAF_ADVISER).user
     own = make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[0])
     other = make_convention(caf=OrganisationFactory(caf=True), epci_siren="200071199")
@@ -156,8 +155,6 @@ def test_visible_conventions_come_from_group_and_user_rights_and_superusers_see_
 
 def test_select_fields_render_as_django_writes_them():
     from django import forms
-
-    from ctg.forms import ThemedFormRenderer
 
     class Form(forms.Form):
         choice = forms.ChoiceField(choices=[("x", "X & <y>"), ("Groupe", [("1", "Un"), ("2", "Deux")])])

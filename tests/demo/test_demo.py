@@ -1,19 +1,33 @@
 import io
 
+import pytest
 from django.core.management import call_command
 from django.http import HttpRequest
 from django.urls import reverse
 
+from ctg.celery import app as celery_app
 from ctg.models import Convention, OutboundEmail
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from governance import sealing
-from territories.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from territories.models import Membership, User
 
 
-def test_load_demo_is_idempotent_and_every_account_sees_its_organisations(client, db, capsys):
-    call_command("load_demo")
-    call_command("load_demo")
-    output = capsys.readouterr().out
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_blocker):
+    """The demo as `make demo` loads it: outside any test transaction, on PostgreSQL, each
+    step committing as it would for a user; run twice, since it must be idempotent."""
+    output = io.StringIO()
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=output)
+        call_command("load_demo", stdout=output)
+    yield output.getvalue()
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+    celery_app.control.purge()  # the jobs its commits queued, for a worker that never came
+
+
+def test_load_demo_is_idempotent_and_every_account_sees_its_organisations(client, db, demo_loaded):
+    output = demo_loaded
     assert DEMO_PASSWORD in output
     assert Membership.objects.filter(user__email__endswith="@demo.example").count() == len(DEMO_ACCOUNTS)
 
@@ -41,8 +55,7 @@ VISIBLE = {
 }
 
 
-def test_the_demo_holds_the_four_seed_ctgs_and_each_account_sees_its_own(client, db):
-    call_command("load_demo", stdout=io.StringIO())
+def test_the_demo_holds_the_four_seed_ctgs_and_each_account_sees_its_own(client, db, demo_loaded):
     conventions = Convention.objects.all()
     assert conventions.count() == 5  # the four seeds, and the CTG that follows the commune's
     plaine_limagne = conventions.get(epci__name="CC Plaine Limagne")

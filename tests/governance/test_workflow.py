@@ -1,7 +1,7 @@
 """Freeze, deliberations, signatures, seal, verification, reminders and avenant."""
 
+import hashlib
 import io
-import re
 from datetime import date, timedelta
 
 import pytest
@@ -12,27 +12,22 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from ctg import exchange
-from ctg.demo import DEMO_DOCUMENTS
 from ctg.lifecycle import Status
 from ctg.models import Convention, OutboundEmail
 from governance import sealing, workflows
-from governance.models import AuditEvent, Deliberation, SignatureRequest
+from governance.models import AuditEvent, ConventionVersion, Deliberation, SignatureRequest
+from governance.tasks import render_version_pdf
 from territories.models import Membership, Role
 from territories.services import organisation_for_commune
 from tests.factories import MembershipFactory
+from tests.helpers import last_code, link_of, seed_convention
 
 ACT_ID = "063-216301242-20240315-DCM2024_12-DE"
 
 
-def demo(name):
-    path = next(p for p in DEMO_DOCUMENTS if name in p.name)
-    return exchange.import_convention(path.read_bytes())
-
-
 @pytest.fixture
 def cournon(db):
-    convention = demo("commune-2023-2026")
+    convention = seed_convention("commune-2023-2026")
     convention.transition(Status.REVIEW)
     return convention
 
@@ -70,26 +65,24 @@ def form(data):
     return {key: (value.isoformat() if isinstance(value, date) else value) for key, value in data.items()}
 
 
-def last_code(user):
-    email = OutboundEmail.objects.filter(to=user.email, subject__startswith="Votre code").latest("created_at")
-    return re.search(r"(\d{6})", email.subject).group(1)
-
-
-def link_of(user):
-    email = OutboundEmail.objects.filter(to=user.email, subject__startswith="Signature attendue").latest("created_at")
-    return re.search(r"https?://[^/\s]+(/signature/\S+/)", email.body).group(1)
-
-
 def test_freezing_takes_an_immutable_version(client, cournon, adviser):
     client.force_login(adviser)
     client.post(reverse("workflow_action", kwargs={"convention_pk": cournon.pk}), {"action": "freeze"})
     cournon.refresh_from_db()
     assert cournon.status == Status.FROZEN
     version = cournon.versions.get()
+    # The request took the snapshot under the lock and left the PDF to a job.
+    assert not version.pdf_sha256
+    assert (
+        "PDF figé en cours de production"
+        in client.get(reverse("workflow", kwargs={"convention_pk": cournon.pk})).content.decode()
+    )
+    render_version_pdf(version.pk)  # the job, run here
+    render_version_pdf(version.pk)  # twice: nothing changes
+    version.refresh_from_db()
     pdf = version.pdf.open("rb").read()
-    import hashlib
-
     assert hashlib.sha256(pdf).hexdigest() == version.pdf_sha256
+    assert AuditEvent.objects.filter(version=version, kind="version_pdf").count() == 1
     assert version.snapshot["title"] == cournon.title
     assert not any("PROJET" in page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert AuditEvent.objects.filter(convention=cournon, kind="freeze").exists()
@@ -285,7 +278,7 @@ def sign_everything(cournon, adviser, mayor):
         scan=SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan"),
         by=adviser,
     )
-    return workflows.current_version(cournon)
+    return ConventionVersion.objects.current(cournon)
 
 
 def test_the_sealed_pdf_verifies_and_a_changed_byte_breaks_it(client, cournon, adviser, mayor, tmp_path):
