@@ -113,6 +113,26 @@ class ActionSheetQuerySet(models.QuerySet):
     def with_numbers(self):
         return self.select_related("objective__axis")
 
+    def for_overview(self):
+        """What lists and dashboards show of a sheet (its number, title, status, progress, end),
+        without the long texts."""
+        return self.with_numbers().only(*OVERVIEW_COLUMNS)
+
+
+# The columns of a sheet's overview (`ActionSheetQuerySet.for_overview`).
+OVERVIEW_COLUMNS = (
+    "convention_id",
+    "objective__position",
+    "objective__axis__position",
+    "objective__axis__title",
+    "position",
+    "title",
+    "status",
+    "progress",
+    "end_date",
+    "pilot_id",
+)
+
 
 # Named, so that the spreadsheet import can write one record per sheet once its lists are
 # saved (actions/resources.py) instead of one per list.

@@ -66,7 +66,7 @@ def caf_dashboard(user) -> dict:
 def convention_dashboard(convention) -> dict:
     """For the coordinator: progress by axis, sheets by status, the next deadlines."""
     today = timezone.localdate()
-    sheets = list(convention.sheets.with_late(today).select_related("objective__axis"))
+    sheets = list(convention.sheets.with_late(today).for_overview())
     axes = {}
     for sheet in sheets:
         axis = sheet.objective.axis

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -97,9 +98,10 @@ def convention_detail(request, convention_pk):
     convention = get_convention_for(
         request.user, Convention.objects.with_territory().select_related("previous"), convention_pk
     )
-    parties = convention.parties.select_related("organisation").order_by("signing_group", "organisation__name")
-    axes = convention.axes.prefetch_related("objectives")
+    parties = convention.parties.order_by("signing_group", "organisation__name")
+    axes = convention.axes.annotate(objective_count=Count("objectives")).only("convention_id", "position", "title")
     counts = {
+        "parties": parties.count(),
         "sheets": convention.sheets.count(),
         "indicators": convention.indicators.count(),
         "findings": convention.findings.count(),
@@ -110,7 +112,8 @@ def convention_detail(request, convention_pk):
         "ctg/convention_detail.html",
         {
             "convention": convention,
-            "parties": parties,
+            # A convention may have hundreds of parties: the page names the first ones.
+            "first_parties": parties.values_list("organisation__name", flat=True)[:8],
             "axes": axes,
             "counts": counts,
             "transitions": available_transitions(convention),
