@@ -28,7 +28,7 @@ def _ip(request):
 
 def workflow(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
-    version = ConventionVersion.objects.current(convention)
+    version = ConventionVersion.objects.defer("snapshot").current(convention)
     requests = (
         version.signature_requests.select_related("party__organisation").order_by(
             "signing_group", "party__organisation__name"
@@ -42,7 +42,8 @@ def workflow(request, convention_pk):
         {
             "convention": convention,
             "version": version,
-            "versions": convention.versions.order_by("-number"),
+            # The snapshots (the whole text, as JSON) are not shown here: not read either.
+            "versions": convention.versions.defer("snapshot").order_by("-number"),
             "requests": requests,
             "events": convention.audit_events.select_related("actor", "party").order_by("-created_at", "-pk")[:30],
             "status": Status,
@@ -74,14 +75,29 @@ def workflow_action(request, convention_pk):
     return redirect("workflow", convention_pk=convention.pk)
 
 
+DELIBERATION_LIST_COLUMNS = (
+    "convention_id",
+    "version_id",
+    "outcome",
+    "due_date",
+    "session_date",
+    "session_number",
+    "act_id",
+    "signed_act",
+    "party__organisation_id",
+    "party__organisation__name",
+)
+
+
 def deliberation_list(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
-    version = ConventionVersion.objects.current(convention)
+    version = ConventionVersion.objects.defer("snapshot").current(convention)
     deliberations = (
         list(
-            version.deliberations.select_related("party__organisation").order_by(
-                "party__signing_group", "party__organisation__name"
-            )
+            version.deliberations.select_related("party__organisation")
+            # What the table shows: not the counts of votes, the visas or the long texts.
+            .only(*DELIBERATION_LIST_COLUMNS)
+            .order_by("party__signing_group", "party__organisation__name")
         )
         if version
         else []
@@ -215,7 +231,9 @@ def _file(field_file, filename):
 
 def version_pdf(request, convention_pk, version_pk):
     convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
-    version = get_object_or_404(ConventionVersion.objects.filter(convention=convention), pk=version_pk)
+    version = get_object_or_404(
+        ConventionVersion.objects.defer("snapshot").filter(convention=convention), pk=version_pk
+    )
     if not version.pdf_sha256:
         raise Http404("Le PDF de cette version est en cours de production : revenez dans un instant.")
     return _file(version.pdf, f"convention-{convention.pk}-version-{version.number}.pdf")
@@ -223,7 +241,9 @@ def version_pdf(request, convention_pk, version_pk):
 
 def version_signed_pdf(request, convention_pk, version_pk):
     convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
-    version = get_object_or_404(ConventionVersion.objects.filter(convention=convention), pk=version_pk)
+    version = get_object_or_404(
+        ConventionVersion.objects.defer("snapshot").filter(convention=convention), pk=version_pk
+    )
     if not version.signed_pdf:
         raise Http404
     return _file(version.signed_pdf, f"convention-{convention.pk}-version-{version.number}-signee.pdf")
