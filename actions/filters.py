@@ -3,28 +3,30 @@
 from django import forms
 
 from actions.models import SheetStatus
+from ctg.forms import FastSelect
 from diagnostics.models import InterventionField
-from territories.models import Organisation
 
 
 class SheetFilterForm(forms.Form):
     q = forms.CharField(label="Rechercher", required=False)
-    status = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous")] + SheetStatus.choices)
+    status = forms.ChoiceField(
+        label="Statut", required=False, choices=[("", "Tous")] + SheetStatus.choices, widget=FastSelect
+    )
     field = forms.ModelChoiceField(
         label="Champ d'intervention",
         required=False,
         queryset=InterventionField.objects.all(),
         to_field_name="code",
         empty_label="Tous",
+        widget=FastSelect,
     )
-    pilot = forms.ModelChoiceField(
-        label="Pilote", required=False, queryset=Organisation.objects.none(), empty_label="Tous"
-    )
+    # A CAF's sheets have hundreds of pilots: their ids and names, not model instances.
+    pilot = forms.TypedChoiceField(label="Pilote", required=False, coerce=int, empty_value=None, widget=FastSelect)
     late = forms.BooleanField(label="En retard seulement", required=False)
 
     def __init__(self, *args, pilots, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pilot"].queryset = pilots
+        self.fields["pilot"].choices = [("", "Tous"), *pilots.values_list("pk", "name")]
 
     def filter(self, queryset):
         if not self.is_valid():
@@ -37,7 +39,7 @@ class SheetFilterForm(forms.Form):
         if data["field"]:
             queryset = queryset.filter(fields=data["field"])
         if data["pilot"]:
-            queryset = queryset.filter(pilot=data["pilot"])
+            queryset = queryset.filter(pilot_id=data["pilot"])
         if data["late"]:
             queryset = queryset.filter(is_late=True)
         return queryset

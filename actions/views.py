@@ -19,7 +19,7 @@ from actions.forms import (
     ObjectiveForm,
     SheetProgressForm,
 )
-from actions.models import ActionSheet, Axis, Objective, PendingSheetImport
+from actions.models import ActionSheet, Axis, Objective, PendingSheetImport, SheetsInPlanOrder
 from actions.review import review_data, review_pdf, review_xlsx
 from ctg.forms import CommentForm
 from ctg.lib.history import changes_of
@@ -29,7 +29,7 @@ from ctg.parts import PartCreateView, PartDeleteView, PartUpdateView
 from ctg.permissions import get_convention_for
 from territories.models import Organisation
 
-SHEET_PAGE_SIZE = 50
+SHEET_PAGE_SIZE = 25
 
 
 def plan_detail(request, convention_pk):
@@ -278,26 +278,29 @@ SHEET_LIST_COLUMNS = (
     "convention__title",
     "objective__position",
     "objective__axis__position",
-    "pilot__name",
+    "pilot_id",
 )
 
 
 def sheet_list(request):
     """Every sheet of the conventions the user sees, filterable across them."""
-    conventions = Convention.objects.for_user(request.user)
+    conventions = list(Convention.objects.for_user(request.user).values_list("pk", flat=True))
     sheets = (
-        _sheet_queryset()
+        ActionSheet.objects.with_late()
         .filter(convention__in=conventions)
-        .select_related("convention")
+        # The pilots' names are read for the page's rows only (below), not joined to every sheet.
+        .select_related("convention", "objective__axis")
         # The table's columns only: a CAF's sheets and conventions carry long texts.
         .only(*SHEET_LIST_COLUMNS)
-        .order_by("convention__title", "objective__axis__position", "objective__position", "position")
     )
     pilots = Organisation.objects.filter(
         pk__in=ActionSheet.objects.filter(convention__in=conventions).values("pilot_id")
     ).order_by("name")
     form = SheetFilterForm(request.GET or None, pilots=pilots)
-    page = Paginator(form.filter(sheets), SHEET_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(SheetsInPlanOrder(form.filter(sheets)), SHEET_PAGE_SIZE).get_page(request.GET.get("page"))
+    pilot_names = dict(Organisation.objects.filter(pk__in={sheet.pilot_id for sheet in page}).values_list("pk", "name"))
+    for sheet in page:
+        sheet.pilot_name = pilot_names.get(sheet.pilot_id)
     template = "actions/includes/_sheet_table.html" if request.htmx else "actions/sheet_list.html"
     return render(request, template, {"form": form, "page": page})
 

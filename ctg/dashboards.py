@@ -2,8 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from actions.models import ActionSheet, Step
@@ -13,16 +12,21 @@ from ctg.models import Convention
 from governance.models import Deliberation, SignatureRequest
 from territories.models import Organisation
 
+FIGURES = (
+    "deliberations_total",
+    "deliberations_adopted",
+    "signatures_total",
+    "signatures_done",
+    "sheets_total",
+    "late_sheets",
+)
 
-def _count(queryset, field="convention"):
-    return Coalesce(
-        Subquery(
-            # No ordering: the models' default one (by party name) would join two tables per row.
-            queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
+
+def _grouped(queryset, **counts) -> dict:
+    """{(convention id, figure): value} of `counts` per convention, in one query."""
+    # No ordering: the models' default one (by party name) would join two tables per row.
+    rows = queryset.order_by().values("convention_id").annotate(**counts)
+    return {(row["convention_id"], name): row[name] for row in rows for name in counts}
 
 
 def caf_dashboard(user) -> dict:
@@ -33,17 +37,30 @@ def caf_dashboard(user) -> dict:
         Convention.objects.for_user(user)
         .filter(caf__in=Organisation.objects.for_user(user).cafs())
         .with_territory()
-        .annotate(
-            deliberations_total=_count(Deliberation.objects.filter(version__superseded=False)),
-            deliberations_adopted=_count(Deliberation.objects.filter(version__superseded=False, outcome="adopted")),
-            signatures_total=_count(SignatureRequest.objects.filter(version__superseded=False)),
-            signatures_done=_count(SignatureRequest.objects.filter(version__superseded=False, status="signed")),
-            late_sheets=_count(ActionSheet.objects.late(today)),
-            sheets_total=_count(ActionSheet.objects.all()),
-            has_renewal=Exists(Convention.objects.filter(previous=OuterRef("pk"))),
-        )
+        .annotate(has_renewal=Exists(Convention.objects.filter(previous=OuterRef("pk"))))
         .order_by("end_date", "title")
     )
+    # One grouped count per table for all the conventions at once (a correlated subquery per
+    # figure ran once per convention).
+    ids = [convention.pk for convention in conventions]
+    figures = _grouped(
+        Deliberation.objects.filter(convention_id__in=ids, version__superseded=False),
+        deliberations_total=Count("pk"),
+        deliberations_adopted=Count("pk", filter=Q(outcome="adopted")),
+    )
+    figures |= _grouped(
+        SignatureRequest.objects.filter(convention_id__in=ids, version__superseded=False),
+        signatures_total=Count("pk"),
+        signatures_done=Count("pk", filter=Q(status="signed")),
+    )
+    figures |= _grouped(
+        ActionSheet.objects.filter(convention_id__in=ids).with_late(today),
+        sheets_total=Count("pk"),
+        late_sheets=Count("pk", filter=Q(is_late=True)),
+    )
+    for convention in conventions:
+        for name in FIGURES:
+            setattr(convention, name, figures.get((convention.pk, name), 0))
     renewal_limit = today + timedelta(days=365)
     for convention in conventions:
         convention.renewal_due = (

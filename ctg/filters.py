@@ -3,6 +3,7 @@
 from django import forms
 from django.core.cache import cache
 
+from ctg.forms import FastSelect
 from ctg.lifecycle import Status
 from territories.models import Departement
 from territories.text import search_key
@@ -16,9 +17,14 @@ def departement_choices() -> list[tuple[str, str]]:
 
 class ConventionFilterForm(forms.Form):
     q = forms.CharField(label="Rechercher", required=False)
-    status = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous")] + Status.choices)
+    status = forms.ChoiceField(
+        label="Statut", required=False, choices=[("", "Tous")] + Status.choices, widget=FastSelect
+    )
     departement = forms.ChoiceField(
-        label="Département", required=False, choices=lambda: [("", "Tous"), *departement_choices()]
+        label="Département",
+        required=False,
+        choices=lambda: [("", "Tous"), *departement_choices()],
+        widget=FastSelect,
     )
 
     def filter(self, queryset):

@@ -1,5 +1,7 @@
 """Lists: filters, search, pagination, and query counts that do not grow with the rows."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -107,11 +109,27 @@ def test_the_sheet_list_spans_conventions_with_filters(client, caf, adviser):
     assert "2 fiches" in client.get(url, {"late": "on"}).content.decode()
 
 
+def test_the_sheet_list_pages_through_conventions_in_plan_order(client, caf, adviser):
+    """Pages cut across conventions (title order), each convention's sheets in plan order."""
+    first = add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[0]), 2, 2, 5)
+    second = add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[1]), 2, 2, 5)
+    first, second = sorted([first, second], key=lambda convention: convention.title)
+    in_plan_order = [f"{a}.{o}.{s}" for a in (1, 2) for o in (1, 2) for s in range(1, 6)]
+
+    def rows(page):
+        html = client.get(reverse("sheet_list"), {"page": page}).content.decode()
+        return re.findall(r"<td>(\d\.\d\.\d)</td>\s*<td>\s*<a[^>]*>[^<]*</a>\s*</td>\s*<td>([^<]*)</td>", html)
+
+    expected = [(number, first.title) for number in in_plan_order] + [(n, second.title) for n in in_plan_order]
+    assert rows(1) + rows(2) == [(number, title.replace("'", "&#x27;")) for number, title in expected]
+    assert len(rows(1)) == 25
+
+
 def test_the_sheet_list_query_count_does_not_grow(client, caf, adviser):
     add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[0]), 1, 1, 1)
     few = count_queries(client, reverse("sheet_list"))
     add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[1]), 3, 3, 4)
-    assert count_queries(client, reverse("sheet_list")) == few == 6
+    assert count_queries(client, reverse("sheet_list")) == few == 7
 
 
 def test_a_user_without_conventions_sees_an_empty_list(client, db):

@@ -86,7 +86,7 @@ def test_pages_across_conventions_do_not_grow_with_what_the_user_sees(client, na
     narrow, wide = User.objects.get(email=NARROW_USER), User.objects.get(email=WIDE_USER)
     assert Convention.objects.for_user(narrow).count() == 3
     assert Convention.objects.for_user(wide).count() == len(STATUSES)
-    pinned = {"home": 6, "convention_list": 5, "sheet_list": 6, "notifications": 6}
+    pinned = {"home": 6, "convention_list": 5, "sheet_list": 8, "notifications": 6}
     counts = {name: [] for name in pinned}
     for user in (narrow, wide):
         client.force_login(user)
@@ -107,4 +107,4 @@ def test_the_caf_dashboard_and_the_organisation_page_do_not_grow(client, nationa
         organisation_pages.append(
             count_queries(client, reverse("organisation_detail", kwargs={"organisation_pk": caf.pk}))
         )
-    assert (dashboards, organisation_pages) == ([4, 4], [10, 10])
+    assert (dashboards, organisation_pages) == ([7, 7], [10, 10])
