@@ -1,3 +1,5 @@
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
@@ -101,14 +103,13 @@ class ActionSheetQuerySet(models.QuerySet):
     def stale(self, now=None):
         """Open sheets of conventions in force whose pilot has not updated them for
         SHEET_STALE_MONTHS months (counted from the signature when never updated)."""
-        from dateutil.relativedelta import relativedelta
-        from django.conf import settings
+        return self.filter(_stale(now))
 
-        limit = (now or timezone.now()) - relativedelta(months=settings.SHEET_STALE_MONTHS)
-        return self.filter(
-            convention__status__in=["signed", "in_force"],
-            status__in=OPEN_STATUSES,
-        ).filter(Q(followed_up_at__lt=limit) | Q(followed_up_at__isnull=True, convention__updated_at__lt=limit))
+    def with_stale(self, now=None):
+        """Annotate `is_stale` (see `stale`)."""
+        return self.annotate(
+            is_stale=Case(When(_stale(now), then=Value(True)), default=Value(False), output_field=models.BooleanField())
+        )
 
     def with_numbers(self):
         return self.select_related("objective__axis")
@@ -172,6 +173,13 @@ OVERVIEW_COLUMNS = (
     "end_date",
     "pilot_id",
 )
+
+
+def _stale(now=None) -> Q:
+    limit = (now or timezone.now()) - relativedelta(months=settings.SHEET_STALE_MONTHS)
+    return Q(convention__status__in=["signed", "in_force"], status__in=OPEN_STATUSES) & (
+        Q(followed_up_at__lt=limit) | Q(followed_up_at__isnull=True, convention__updated_at__lt=limit)
+    )
 
 
 # Named, so that the spreadsheet import can write one record per sheet once its lists are

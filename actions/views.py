@@ -124,6 +124,7 @@ def sheet_detail(request, convention_pk, sheet_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     sheet = get_object_or_404(
         _sheet_queryset()
+        .with_stale()
         .filter(convention=convention)
         .prefetch_related(
             "fields",
@@ -149,7 +150,7 @@ def sheet_detail(request, convention_pk, sheet_pk):
             else None,
             "progress_form": SheetProgressForm(instance=sheet, prefix="suivi") if convention.access.can_edit else None,
             "may_follow_up": convention.access.may_follow_up(sheet),
-            "is_stale": ActionSheet.objects.stale().filter(pk=sheet.pk).exists(),
+            "is_stale": sheet.is_stale,
             "updates": sheet.updates.select_related("author", "organisation")[:10],
         },
     )

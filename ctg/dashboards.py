@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import ActionSheet, Step
+from actions.models import ActionSheet, SheetStatus, Step
 from ctg.lib.charts import bar_chart
 from ctg.lifecycle import Status
 from ctg.models import Convention
@@ -83,20 +84,45 @@ def caf_dashboard(user) -> dict:
 def convention_dashboard(convention) -> dict:
     """For the coordinator: progress by axis, sheets by status, the next deadlines."""
     today = timezone.localdate()
-    sheets = list(convention.sheets.with_late(today).for_overview())
+    # Plain rows, not model instances: a plan has dozens of sheets and the page shows figures.
+    sheets = list(
+        convention.sheets.with_late(today)
+        .with_stale()
+        .order_by("objective__axis__position", "objective__position", "position")
+        .values(
+            "pk",
+            "position",
+            "title",
+            "status",
+            "progress",
+            "end_date",
+            "is_late",
+            "is_stale",
+            "objective__position",
+            "objective__axis_id",
+            "objective__axis__position",
+            "objective__axis__title",
+        )
+    )
     axes = {}
     for sheet in sheets:
-        axis = sheet.objective.axis
-        axes.setdefault(axis.pk, (f"{axis.position}. {axis.title}", []))[1].append(sheet.progress)
+        title = f"{sheet['objective__axis__position']}. {sheet['objective__axis__title']}"
+        axes.setdefault(sheet["objective__axis_id"], (title, []))[1].append(sheet["progress"])
     by_axis = [(title, round(sum(values) / len(values), 1)) for title, values in axes.values()]
+    labels = dict(SheetStatus.choices)
     statuses = {}
     for sheet in sheets:
-        statuses[sheet.get_status_display()] = statuses.get(sheet.get_status_display(), 0) + 1
+        statuses[labels[sheet["status"]]] = statuses.get(labels[sheet["status"]], 0) + 1
     horizon = today + timedelta(days=90)
     deadlines = [
-        (sheet.end_date, f"Fin de la fiche {sheet.number} — {sheet.title}", sheet.get_absolute_url())
+        (
+            sheet["end_date"],
+            f"Fin de la fiche {sheet['objective__axis__position']}.{sheet['objective__position']}.{sheet['position']}"
+            f" — {sheet['title']}",
+            reverse("sheet_detail", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet["pk"]}),
+        )
         for sheet in sheets
-        if sheet.end_date and today <= sheet.end_date <= horizon and sheet.status in ("a_lancer", "en_cours")
+        if sheet["end_date"] and today <= sheet["end_date"] <= horizon and sheet["status"] in ("a_lancer", "en_cours")
     ]
     for step in Step.objects.filter(
         sheet__convention=convention, done=False, end_date__range=(today, horizon)
@@ -116,6 +142,6 @@ def convention_dashboard(convention) -> dict:
         "status_rows": sorted(statuses.items()),
         "status_chart": bar_chart(sorted(statuses.items()), title="Fiches par statut") if statuses else "",
         "deadlines": sorted(deadlines, key=lambda item: item[0])[:10],
-        "late_count": sum(1 for sheet in sheets if sheet.is_late),
-        "stale_count": convention.sheets.stale().count(),
+        "late_count": sum(1 for sheet in sheets if sheet["is_late"]),
+        "stale_count": sum(1 for sheet in sheets if sheet["is_stale"]),
     }

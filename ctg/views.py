@@ -100,13 +100,8 @@ def convention_detail(request, convention_pk):
     )
     parties = convention.parties.order_by("signing_group", "organisation__name")
     axes = convention.axes.annotate(objective_count=Count("objectives")).only("convention_id", "position", "title")
-    counts = {
-        "parties": parties.count(),
-        "sheets": convention.sheets.count(),
-        "indicators": convention.indicators.count(),
-        "findings": convention.findings.count(),
-        "needs": convention.needs.count(),
-    }
+    counts = Convention.objects.part_counts(convention, "parties", "sheets", "indicators", "findings", "needs")
+    renewals = list(convention.renewals.all())
     return render(
         request,
         "ctg/convention_detail.html",
@@ -118,8 +113,8 @@ def convention_detail(request, convention_pk):
             "counts": counts,
             "transitions": available_transitions(convention),
             "dashboard": convention_dashboard(convention),
-            "may_renew": convention.access.can_renew and not convention.renewals.exists(),
-            "renewals": convention.renewals.all(),
+            "may_renew": convention.access.can_renew and not renewals,
+            "renewals": renewals,
         },
     )
 

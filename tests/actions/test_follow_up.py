@@ -195,6 +195,11 @@ def test_notifications_list_what_concerns_the_user_and_the_digest_goes_weekly(cl
     html = client.get(reverse("notifications")).content.decode()
     assert "Fiche à mettre à jour : 1.2.1 Création d&#x27;un nouvel ALSH à Randan" in html
     assert "Pouvez-vous préciser le calendrier" in html
+    # The sheet's page and the convention's dashboard read the same rule.
+    assert "À mettre à jour" in client.get(randan_sheet.get_absolute_url()).content.decode()
+    stale = ActionSheet.objects.stale().filter(convention=randan_sheet.convention).count()
+    overview = client.get(randan_sheet.convention.get_absolute_url()).content.decode()
+    assert stale > 1 and f"en retard · {stale} à mettre à jour" in overview
     client.post(reverse("notifications"), {"weekly_digest": "on"})
     randan_officer.refresh_from_db()
     assert randan_officer.weekly_digest

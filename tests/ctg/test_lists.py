@@ -67,7 +67,7 @@ def test_plan_diagnostic_and_detail_pages_do_not_grow_with_the_plan(client, caf,
     large = add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[1]), 4, 3, 5)
     for name, pinned in [
         ("plan_detail", 7),
-        ("convention_detail", 16),
+        ("convention_detail", 11),
         ("diagnostic_detail", 12),
         ("party_list", 8),
         ("convention_history", 14),
@@ -88,7 +88,7 @@ def test_the_sheet_page_does_not_grow_with_its_lines(client, caf, adviser):
         count_queries(client, reverse("sheet_detail", kwargs={"convention_pk": convention.pk, "sheet_pk": s.pk}))
         for s in (first, second)
     ]
-    assert counts[0] == counts[1] == 16
+    assert counts[0] == counts[1] == 15
 
 
 def test_the_sheet_list_spans_conventions_with_filters(client, caf, adviser):
