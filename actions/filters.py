@@ -12,20 +12,14 @@ class SheetFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Statut", required=False, choices=[("", "Tous")] + SheetStatus.choices, widget=FastSelect
     )
-    field = forms.ModelChoiceField(
-        label="Champ d'intervention",
-        required=False,
-        queryset=InterventionField.objects.all(),
-        to_field_name="code",
-        empty_label="Tous",
-        widget=FastSelect,
-    )
+    field = forms.ChoiceField(label="Champ d'intervention", required=False, widget=FastSelect)
     # A CAF's sheets have hundreds of pilots: their ids and names, not model instances.
     pilot = forms.TypedChoiceField(label="Pilote", required=False, coerce=int, empty_value=None, widget=FastSelect)
     late = forms.BooleanField(label="En retard seulement", required=False)
 
     def __init__(self, *args, pilots, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [("", "Tous"), *InterventionField.objects.values_list("code", "name")]
         self.fields["pilot"].choices = [("", "Tous"), *pilots.values_list("pk", "name")]
 
     def filter(self, queryset):
@@ -37,7 +31,7 @@ class SheetFilterForm(forms.Form):
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
         if data["field"]:
-            queryset = queryset.filter(fields=data["field"])
+            queryset = queryset.filter(fields__code=data["field"])
         if data["pilot"]:
             queryset = queryset.filter(pilot_id=data["pilot"])
         if data["late"]:

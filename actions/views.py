@@ -127,9 +127,6 @@ def sheet_detail(request, convention_pk, sheet_pk):
         .with_stale()
         .filter(convention=convention)
         .prefetch_related(
-            "fields",
-            "communes",
-            "partners",
             "steps",
             "budget_lines",
             "funding_lines",
@@ -144,6 +141,7 @@ def sheet_detail(request, convention_pk, sheet_pk):
             "convention": convention,
             "sheet": sheet,
             "comments": Comment.objects.by_target(convention, "fiche").get(sheet.pk, []),
+            "names": ActionSheet.objects.names_of(sheet, "partners", "communes", "fields"),
             "comment_form": CommentForm(),
             "move_form": MoveSheetForm(convention=convention, initial={"objective": sheet.objective_id})
             if convention.access.can_edit

@@ -191,6 +191,7 @@ def save_sheet_row(table, s, floor_median):
     url = reverse("sheet_follow_up", kwargs={"convention_pk": sheet.convention_id, "sheet_pk": sheet.pk})
     data = {"status": sheet.status, "progress": sheet.progress, "note": "Point d'étape du banc", "year": 2026}
     times = []
+    reset_queries()  # the log keeps 9,000 queries at most: a full one would count none here
     with CaptureQueriesContext(connection) as queries:
         response = client.post(url, data)
     assert response.status_code == 302, response.content[:2000]
@@ -326,7 +327,16 @@ def throughput_rows(s):
                 )
             )
         ratio = results["tableau de bord"] / results["plancher"]
-        rows.append(("Débit du tableau de bord / débit du plancher", "", f"{ratio:.2f}", "≥ 1/3", ratio >= 1 / 3))
+        # The same ratio as the pages' median budget, seen from a second process under load.
+        rows.append(
+            (
+                "Débit du tableau de bord / débit du plancher",
+                "",
+                f"{ratio:.2f}",
+                f"≥ 1/{MEDIAN_RATIO}",
+                ratio >= 1 / MEDIAN_RATIO,
+            )
+        )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -37,7 +37,9 @@ def caf_dashboard(user) -> dict:
     conventions = list(
         Convention.objects.for_user(user)
         .filter(caf__in=Organisation.objects.for_user(user).cafs())
-        .with_territory()
+        .select_related("epci", "commune")
+        # The table's columns: not the presentations, nor the territories' other columns.
+        .only("title", "status", "start_date", "end_date", "epci__name", "commune__name")
         .annotate(has_renewal=Exists(Convention.objects.filter(previous=OuterRef("pk"))))
         .order_by("end_date", "title")
     )

@@ -265,11 +265,15 @@ class ConventionPart(models.Model):
 class CommentQuerySet(models.QuerySet):
     def by_target(self, convention, target_type: str) -> dict[int, list["Comment"]]:
         """{target id: [comments]} for one kind of target, in one query."""
-        grouped = {}
-        for comment in self.filter(convention=convention, target_type=target_type).select_related(
+        return self.by_targets(convention, target_type)[target_type]
+
+    def by_targets(self, convention, *target_types: str) -> dict[str, dict[int, list["Comment"]]]:
+        """{kind: {target id: [comments]}} for several kinds of target, in one query."""
+        grouped = {target_type: {} for target_type in target_types}
+        for comment in self.filter(convention=convention, target_type__in=target_types).select_related(
             "author", "organisation"
         ):
-            grouped.setdefault(comment.target_id, []).append(comment)
+            grouped[comment.target_type].setdefault(comment.target_id, []).append(comment)
         return grouped
 
 

@@ -13,11 +13,16 @@ def diagnostic_detail(request, convention_pk):
     convention = get_convention_for(
         request.user, Convention.objects.with_territory().select_related("diagnostic"), convention_pk
     )
-    findings = list(convention.findings.select_related("field"))
-    indicators = list(convention.indicators.select_related("field"))
-    needs = list(convention.needs.select_related("field"))
+    fields = list(InterventionField.objects.all())
+    by_pk = {field.pk: field for field in fields}
+    findings = list(convention.findings.all())
+    indicators = list(convention.indicators.all())
+    needs = list(convention.needs.all())
+    # The fields were read once above: each item gets its own without a join.
+    for item in findings + indicators + needs:
+        item.field = by_pk.get(item.field_id)
     sections = []
-    for field in InterventionField.objects.all():
+    for field in fields:
         swot = [
             (kind, label, [f for f in findings if f.field_id == field.pk and f.kind == kind])
             for kind, label in Finding.Kind.choices
@@ -25,7 +30,7 @@ def diagnostic_detail(request, convention_pk):
         field_indicators = [i for i in indicators if i.field_id == field.pk]
         if any(items for _, _, items in swot) or field_indicators:
             sections.append({"field": field, "swot": swot, "indicators": field_indicators})
-    comments = {kind: Comment.objects.by_target(convention, kind) for kind in ("constat", "indicateur", "enjeu")}
+    comments = Comment.objects.by_targets(convention, "constat", "indicateur", "enjeu")
     for finding in findings:
         finding.comments = comments["constat"].get(finding.pk, [])
     for indicator in indicators:

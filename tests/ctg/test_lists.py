@@ -9,6 +9,7 @@ from actions.models import ActionSheet
 from ctg.forms import ThemedFormRenderer
 from ctg.lifecycle import Status
 from ctg.models import Convention
+from diagnostics.models import InterventionField
 from territories.models import Organisation, Role, User
 from tests.factories import MembershipFactory, OrganisationFactory, add_plan, make_convention
 from tests.helpers import count_queries
@@ -68,7 +69,7 @@ def test_plan_diagnostic_and_detail_pages_do_not_grow_with_the_plan(client, caf,
     for name, pinned in [
         ("plan_detail", 7),
         ("convention_detail", 11),
-        ("diagnostic_detail", 12),
+        ("diagnostic_detail", 10),
         ("party_list", 8),
         ("convention_history", 14),
     ]:
@@ -84,11 +85,20 @@ def test_the_sheet_page_does_not_grow_with_its_lines(client, caf, adviser):
         second.budget_lines.create(year=2025 + i, planned=100)
         second.funding_lines.create(funder=f"Financeur {i}", amount=10)
     second.communes.set(convention.epci.communes.all())
+    fields = list(InterventionField.objects.order_by("position")[:2])
+    second.fields.set(reversed(fields))
+    second.partners.set(Organisation.objects.filter(pk=caf.pk))
+    ActionSheet.objects.filter(pk=second.pk).update(whole_territory=False)
     counts = [
         count_queries(client, reverse("sheet_detail", kwargs={"convention_pk": convention.pk, "sheet_pk": s.pk}))
         for s in (first, second)
     ]
-    assert counts[0] == counts[1] == 15
+    assert counts[0] == counts[1] == 13
+    html = client.get(second.get_absolute_url()).content.decode().replace("&#x27;", "'")
+    # Its lists are named in their own order: the reference list's, the communes' by name.
+    assert f"{fields[0].name}, {fields[1].name}" in html
+    communes = sorted(convention.epci.communes.values_list("name", flat=True))
+    assert ", ".join(communes[:3]) in html and caf.name in html
 
 
 def test_the_sheet_list_spans_conventions_with_filters(client, caf, adviser):

@@ -19,7 +19,7 @@ STATUSES = [s for s in Status.values if s != Status.ENDED for _ in (0, 1)]
 
 CONVENTION_PAGES = {
     "convention_detail": 11,
-    "diagnostic_detail": 12,
+    "diagnostic_detail": 10,
     "plan_detail": 7,
     "party_list": 5,
     "document_list": 8,
@@ -75,7 +75,7 @@ def test_sheet_and_yearly_review_pages_do_not_grow(client, national):
         client.logout()
         counts["public_convention"].append(count_queries(client, reverse("public_convention", kwargs=kwargs)))
     assert counts == {
-        "sheet_detail": [15, 15],
+        "sheet_detail": [13, 13],
         "sheet_history": [6, 6],
         "review": [10, 10],
         "public_convention": [6, 6],
