@@ -207,10 +207,10 @@ def _stale(now=None) -> Q:
 
 # Named, so that the spreadsheet import can write one record per sheet once its lists are
 # saved (actions/resources.py) instead of one per list.
-SHEET_HISTORY = HistoricalRecords(
-    m2m_fields=["communes", "partners", "fields"],
-    excluded_fields=["updated_at", "followed_up_at", "follow_up_reminded_at"],
-)
+# Every column is kept (the history page leaves out the bookkeeping ones): with a column
+# excluded, django-simple-history reads the sheet again for each list it copies, three more
+# queries on every save.
+SHEET_HISTORY = HistoricalRecords(m2m_fields=["communes", "partners", "fields"])
 
 
 class ActionSheet(ConventionPart):

@@ -191,8 +191,13 @@ def save_sheet_row(table, s, floor_median):
     url = reverse("sheet_follow_up", kwargs={"convention_pk": sheet.convention_id, "sheet_pk": sheet.pk})
     data = {"status": sheet.status, "progress": sheet.progress, "note": "Point d'étape du banc", "year": 2026}
     times = []
-    reset_queries()  # the log keeps 9,000 queries at most: a full one would count none here
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         response = client.post(url, data)
     assert response.status_code == 302, response.content[:2000]
     for i in range(WARMUP + RUNS):

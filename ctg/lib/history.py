@@ -13,6 +13,8 @@ IGNORED_FIELDS = {
     "history_change_reason",
     "position",
     "updated_at",
+    "followed_up_at",
+    "follow_up_reminded_at",
     "search_text",
 }
 KIND = {"+": "création", "~": "modification", "-": "suppression"}
