@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import ActionSheet, BudgetLine, IndicatorMeasure, SheetUpdate
+from actions.models import ActionSheet, BudgetLine, IndicatorMeasure, SheetStatus, SheetUpdate
+from ctg.lib.history import Change
 from ctg.lib.mail import queue_email
 from territories.models import Membership, Role
 
@@ -49,9 +50,36 @@ def record_follow_up(sheet: ActionSheet, user, *, status, progress, note, spent=
         progress_after=progress,
         figures=figures,
     )
-    sheet.status, sheet.progress, sheet.followed_up_at = status, progress, timezone.now()
-    sheet.save(update_fields=["status", "progress", "followed_up_at", "updated_at"])
+    # The log entry above is this change's history (follow_up_changes): no copy of the sheet
+    # and of its lists is written for it, as a save would.
+    now = timezone.now()
+    ActionSheet.objects.filter(pk=sheet.pk).update(status=status, progress=progress, followed_up_at=now, updated_at=now)
+    sheet.status, sheet.progress, sheet.followed_up_at, sheet.updated_at = status, progress, now, now
     return update
+
+
+def follow_up_changes(updates) -> list[Change]:
+    """The follow-ups of `updates` (SheetUpdate rows) as entries of a history page."""
+    labels = dict(SheetStatus.choices)
+    changes = []
+    for update in updates.select_related("sheet", "author"):
+        fields = []
+        if update.status_before != update.status_after:
+            fields.append(("statut", labels[update.status_before], labels[update.status_after]))
+        if update.progress_before != update.progress_after:
+            fields.append(("avancement", f"{update.progress_before} %", f"{update.progress_after} %"))
+        changes.append(
+            Change(
+                date=update.created_at,
+                user=update.author,
+                kind="modification",
+                label="fiche action",
+                object_repr=update.sheet.title,
+                reason="mise à jour de suivi",
+                fields=fields,
+            )
+        )
+    return changes
 
 
 def remind_stale_sheets(now=None) -> int:

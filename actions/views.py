@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from actions import services, spreadsheet_import
 from actions.filters import SheetFilterForm
-from actions.follow_up import record_follow_up
+from actions.follow_up import follow_up_changes, record_follow_up
 from actions.forms import (
     SHEET_FORMSET_TITLES,
     SHEET_FORMSETS,
@@ -262,9 +262,10 @@ class SheetDelete(PlanPart, PartDeleteView):
 def sheet_history(request, convention_pk, sheet_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     sheet = get_object_or_404(ActionSheet.objects.with_numbers().filter(convention=convention), pk=sheet_pk)
-    page = Paginator(changes_of([("fiche action", ActionSheet.history.filter(id=sheet.pk))]), 50).get_page(
-        request.GET.get("page")
+    changes = changes_of(
+        [("fiche action", ActionSheet.history.filter(id=sheet.pk))], follow_up_changes(sheet.updates.all())
     )
+    page = Paginator(changes, 50).get_page(request.GET.get("page"))
     return render(request, "ctg/convention_history.html", {"convention": convention, "sheet": sheet, "page": page})
 
 

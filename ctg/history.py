@@ -1,7 +1,8 @@
 """The change history of a convention and its parts, read from django-simple-history's
 tables with one query per kind of object, whatever the number of changes."""
 
-from actions.models import ActionSheet, Axis, Objective
+from actions.follow_up import follow_up_changes
+from actions.models import ActionSheet, Axis, Objective, SheetUpdate
 from ctg.lib.history import Change, changes_of
 from diagnostics.models import Diagnostic, Finding, Indicator, Need, Workshop
 from governance.models import Party
@@ -27,6 +28,9 @@ def convention_changes(convention) -> list[Change]:
         (label, model.history.filter(convention_id=convention.pk)) for label, model in TRACKED if model
     ]
     return changes_of(
-        (label, records.select_related("organisation") if label == "partie" else records)
-        for label, records in querysets
+        [
+            (label, records.select_related("organisation") if label == "partie" else records)
+            for label, records in querysets
+        ],
+        follow_up_changes(SheetUpdate.objects.filter(convention=convention)),
     )

@@ -77,9 +77,10 @@ def _repr(record) -> str:
     return f"n° {record.id}"
 
 
-def changes_of(querysets) -> list[Change]:
-    """The changes of [(label, historical records)], newest first."""
-    changes = []
+def changes_of(querysets, others=()) -> list[Change]:
+    """The changes of [(label, historical records)], with `others` (changes recorded
+    elsewhere, as Change), newest first."""
+    changes = list(others)
     for label, records in querysets:
         changes += _changes(records.select_related("history_user").order_by("history_date", "history_id"), label)
     return sorted(changes, key=lambda change: change.date, reverse=True)

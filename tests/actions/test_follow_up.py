@@ -70,6 +70,14 @@ def test_a_commune_officer_updates_the_sheet_its_commune_pilots(client, randan_s
     assert update.organisation == randan_sheet.pilot
     html = client.get(randan_sheet.get_absolute_url()).content.decode()
     assert "Permis de construire obtenu" in html and "Journal de suivi" in html
+    # The sheet's and the convention's histories show the follow-up, from its log entry.
+    for page in (
+        reverse("sheet_history", kwargs={"convention_pk": randan_sheet.convention_id, "sheet_pk": randan_sheet.pk}),
+        reverse("convention_history", kwargs={"convention_pk": randan_sheet.convention_id}),
+    ):
+        history = client.get(page).content.decode().replace("&#x27;", "'")
+        assert "mise à jour de suivi" in history and "20 %" in history and "60 %" in history
+        assert randan_officer.get_full_name() in history
 
 
 def test_a_commune_cannot_update_a_sheet_it_does_not_pilot(client, plaine_limagne):
