@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from actions.models import ActionSheet, SheetStatus, Step
 from ctg.lib.charts import bar_chart
-from ctg.lifecycle import Status
+from ctg.lifecycle import DELIBERATING, Status
 from ctg.models import Convention
 from governance.models import Deliberation, SignatureRequest
-from territories.models import Organisation
 
 FIGURES = (
     "deliberations_total",
@@ -30,13 +29,13 @@ def _grouped(queryset, **counts) -> dict:
     return {(row["convention_id"], name): row[name] for row in rows for name in counts}
 
 
-def caf_dashboard(user) -> dict:
+def caf_dashboard(user, cafs: list[int]) -> dict:
     """All the conventions of the user's CAF(s): status, deliberations and signatures,
     renewals due within 12 months, late sheets."""
     today = timezone.localdate()
     conventions = list(
         Convention.objects.for_user(user)
-        .filter(caf__in=Organisation.objects.for_user(user).cafs())
+        .filter(caf_id__in=cafs)
         .select_related("epci", "commune")
         # The table's columns: not the presentations, nor the territories' other columns.
         .only("title", "status", "start_date", "end_date", "epci__name", "commune__name")
@@ -126,16 +125,25 @@ def convention_dashboard(convention) -> dict:
         for sheet in sheets
         if sheet["end_date"] and today <= sheet["end_date"] <= horizon and sheet["status"] in ("a_lancer", "en_cours")
     ]
-    for step in Step.objects.filter(
-        sheet__convention=convention, done=False, end_date__range=(today, horizon)
-    ).select_related("sheet__objective__axis"):
+    numbers = {
+        sheet["pk"]: f"{sheet['objective__axis__position']}.{sheet['objective__position']}.{sheet['position']}"
+        for sheet in sheets
+    }
+    for step in Step.objects.filter(sheet__convention=convention, done=False, end_date__range=(today, horizon)).values(
+        "title", "end_date", "sheet_id"
+    ):
         deadlines.append(
-            (step.end_date, f"Étape « {step.title} » (fiche {step.sheet.number})", step.sheet.get_absolute_url())
+            (
+                step["end_date"],
+                f"Étape « {step['title']} » (fiche {numbers[step['sheet_id']]})",
+                reverse("sheet_detail", kwargs={"convention_pk": convention.pk, "sheet_pk": step["sheet_id"]}),
+            )
         )
-    for deliberation in Deliberation.objects.filter(
-        convention=convention, outcome="pending", due_date__gte=today
-    ).select_related("party__organisation"):
-        deadlines.append((deliberation.due_date, f"Délibération de {deliberation.party.organisation.name}", None))
+    if convention.status in DELIBERATING:  # councils decide only then
+        for due_date, name in Deliberation.objects.filter(
+            convention=convention, outcome="pending", due_date__gte=today
+        ).values_list("due_date", "party__organisation__name"):
+            deadlines.append((due_date, f"Délibération de {name}", None))
     return {
         "axis_rows": by_axis,
         "axis_chart": bar_chart(by_axis, title="Avancement moyen par axe (%)", unit=" %", maximum=100)

@@ -49,9 +49,10 @@ def home(request):
 
 def caf_dashboard_view(request):
     """All the conventions of the user's CAF, at a glance."""
-    if not Organisation.objects.cafs().filter(memberships__user=request.user).exists():
+    cafs = list(Organisation.objects.cafs().filter(memberships__user=request.user).values_list("pk", flat=True))
+    if not cafs:
         raise PermissionDenied("Ce tableau de bord est celui des Caf.")
-    return render(request, "ctg/caf_dashboard.html", caf_dashboard(request.user))
+    return render(request, "ctg/caf_dashboard.html", caf_dashboard(request.user, cafs))
 
 
 def creatable_cafs(user):
