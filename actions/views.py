@@ -278,7 +278,7 @@ SHEET_LIST_COLUMNS = (
     "convention__title",
     "objective__position",
     "objective__axis__position",
-    "pilot_id",
+    "pilot__name",
 )
 
 
@@ -288,8 +288,8 @@ def sheet_list(request):
     sheets = (
         ActionSheet.objects.with_late()
         .filter(convention__in=conventions)
-        # The pilots' names are read for the page's rows only (below), not joined to every sheet.
-        .select_related("convention", "objective__axis")
+        # Sorted and joined for the conventions a page spans only (SheetsInPlanOrder).
+        .select_related("convention", "objective__axis", "pilot")
         # The table's columns only: a CAF's sheets and conventions carry long texts.
         .only(*SHEET_LIST_COLUMNS)
     )
@@ -298,9 +298,6 @@ def sheet_list(request):
     ).order_by("name")
     form = SheetFilterForm(request.GET or None, pilots=pilots)
     page = Paginator(SheetsInPlanOrder(form.filter(sheets)), SHEET_PAGE_SIZE).get_page(request.GET.get("page"))
-    pilot_names = dict(Organisation.objects.filter(pk__in={sheet.pilot_id for sheet in page}).values_list("pk", "name"))
-    for sheet in page:
-        sheet.pilot_name = pilot_names.get(sheet.pilot_id)
     template = "actions/includes/_sheet_table.html" if request.htmx else "actions/sheet_list.html"
     return render(request, template, {"form": form, "page": page})
 
