@@ -321,7 +321,7 @@ def throughput_rows(s):
             ).stdout
             assert "Non-2xx" not in out, out
             results[label] = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-            p99 = re.search(r"99%\s+(\S+)", out).group(1)
+            p99 = re.search(r"Latency Distribution.*?\n\s+99%\s+(\S+)", out, re.S).group(1)
             rows.append(
                 (
                     f"Débit, {label} (gunicorn 2 workers, wrk 8 connexions)",
