@@ -26,7 +26,7 @@ def test_compose_runs_every_part_with_health_checks():
         assert "healthcheck" in services[name], name
     assert "ctg.wsgi:application" in services["web"]["command"]
     assert "random_page_cost=1.1" in services["db"]["command"]  # benchmarked with it (benchmarks/README.md)
-    # Redis evicts page-cache entries (they expire), never queued jobs (they do not).
+    # Redis evicts cached values (they expire), never queued jobs (they do not).
     assert services["redis"]["command"][-2:] == ["--maxmemory-policy", "volatile-lru"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "ctg", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "ctg", "beat"]
