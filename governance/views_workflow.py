@@ -288,13 +288,10 @@ def signature_sign(request, token):
     if request.method == "POST":
         if request.POST.get("action") == "send_code":
             try:
-                workflows._check_turn(signature)
-                if signature.status == SignatureRequest.Status.SIGNED:
-                    raise workflows.WorkflowError("Cette partie a déjà signé.")
+                workflows.send_code(signature, request.user)
             except workflows.WorkflowError as error:
                 messages.error(request, str(error))
             else:
-                workflows.send_code(signature, request.user)
                 messages.info(
                     request, f"Un code à 6 chiffres vient d'être envoyé à {request.user.email} (valable 10 minutes)."
                 )

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from ctg.models import Convention
 from ctg.permissions import ConventionAccess
 from governance import audit
 from governance.generation import ensure_version_pdf, request_documents
-from governance.models import ConventionVersion, Deliberation, Party, SignatureRequest
+from governance.models import AuditEvent, ConventionVersion, Deliberation, Party, SignatureRequest
 from governance.snapshot import convention_snapshot
 from territories.models import Membership, Role
 
@@ -366,6 +367,21 @@ def request_for_token(token: str) -> SignatureRequest | None:
 
 
 def send_code(request: SignatureRequest, user) -> None:
+    """E-mail a new one-time code; at most SIGNATURE_CODES_PER_HOUR an hour per request, so
+    that new codes cannot reset the count of wrong attempts for ever."""
+    if request.status == SignatureRequest.Status.SIGNED:
+        raise WorkflowError("Cette partie a déjà signé.")
+    _check_turn(request)
+    sent = AuditEvent.objects.filter(
+        kind="signature_code",
+        party_id=request.party_id,
+        version_id=request.version_id,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+    if sent >= settings.SIGNATURE_CODES_PER_HOUR:
+        raise WorkflowError(
+            f"{sent} codes ont déjà été envoyés dans l'heure pour cette signature : réessayez plus tard."
+        )
     code = f"{secrets.randbelow(10**6):06d}"
     SignatureRequest.objects.filter(pk=request.pk).update(
         otp_hash=_hash(f"{request.pk}:{code}"),
@@ -388,7 +404,9 @@ def send_code(request: SignatureRequest, user) -> None:
 
 
 def sign(request: SignatureRequest, user, code: str, *, ip=None) -> SignatureRequest:
-    """Sign with the one-time code; two clicks at the same moment make one signature."""
+    """Sign with the one-time code; two clicks at the same moment make one signature. A wrong
+    code is counted once the transaction is over, so that the refusal cannot roll it back."""
+    wrong_code = False
     with transaction.atomic():
         request = (
             SignatureRequest.objects.select_for_update(of=("self",))
@@ -406,15 +424,22 @@ def sign(request: SignatureRequest, user, code: str, *, ip=None) -> SignatureReq
             raise WorkflowError("Le code a expiré : demandez un nouveau code.")
         if request.otp_attempts >= settings.SIGNATURE_CODE_MAX_ATTEMPTS:
             raise WorkflowError("Trop d'essais : demandez un nouveau code.")
-        if not secrets.compare_digest(request.otp_hash, _hash(f"{request.pk}:{code.strip()}")):
-            SignatureRequest.objects.filter(pk=request.pk).update(otp_attempts=request.otp_attempts + 1)
-            raise WorkflowError("Code incorrect.")
-        _mark_signed(
-            request,
-            user=user,
-            method=SignatureRequest.Method.ELECTRONIC,
-            ip=ip,
-            signer_name=user.get_full_name() or user.email,
+        wrong_code = not secrets.compare_digest(request.otp_hash, _hash(f"{request.pk}:{code.strip()}"))
+        if not wrong_code:
+            _mark_signed(
+                request,
+                user=user,
+                method=SignatureRequest.Method.ELECTRONIC,
+                ip=ip,
+                signer_name=user.get_full_name() or user.email,
+            )
+    if wrong_code:
+        SignatureRequest.objects.filter(pk=request.pk).update(otp_attempts=F("otp_attempts") + 1)
+        left = settings.SIGNATURE_CODE_MAX_ATTEMPTS - request.otp_attempts - 1
+        raise WorkflowError(
+            f"Code incorrect : encore {left} essai{'s' if left > 1 else ''}."
+            if left > 0
+            else "Code incorrect : demandez un nouveau code."
         )
     return request
 

@@ -5,6 +5,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -447,3 +448,35 @@ def test_render_documents_also_writes_the_sealed_pdf(cournon, adviser, mayor, tm
     call_command("render_documents", cournon.pk, "--out", str(tmp_path), stdout=io.StringIO())
     sealed = tmp_path / "convention-version-1-signee.pdf"
     assert sealing.verify(sealed.read_bytes()).ok
+
+
+def test_wrong_codes_are_counted_and_the_sixth_try_is_refused_even_with_the_right_code(client, cournon, adviser, mayor):
+    """The count of wrong codes is kept although each refusal ends its transaction."""
+    request = open_commune_signature(cournon, adviser)
+    client.force_login(mayor)
+    link = link_of(mayor)
+    client.post(link, {"action": "send_code"})
+    right = last_code(mayor)
+    wrong = "000000" if right != "000000" else "111111"
+    for attempt in range(1, settings.SIGNATURE_CODE_MAX_ATTEMPTS + 1):
+        response = client.post(link, {"action": "sign", "code": wrong})
+        assert "Code incorrect" in response.content.decode()
+        request.refresh_from_db()
+        assert request.otp_attempts == attempt
+    response = client.post(link, {"action": "sign", "code": right})
+    assert "Trop d&#x27;essais" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "open"
+
+
+def test_codes_are_sent_five_times_an_hour_at_most(client, cournon, adviser, mayor):
+    open_commune_signature(cournon, adviser)
+    client.force_login(mayor)
+    link = link_of(mayor)
+    for _ in range(settings.SIGNATURE_CODES_PER_HOUR):
+        client.post(link, {"action": "send_code"})
+    codes = OutboundEmail.objects.filter(to=mayor.email, subject__startswith="Votre code")
+    assert codes.count() == settings.SIGNATURE_CODES_PER_HOUR
+    response = client.post(link, {"action": "send_code"}, follow=True)
+    assert "déjà été envoyés dans l&#x27;heure" in response.content.decode()
+    assert codes.count() == settings.SIGNATURE_CODES_PER_HOUR
