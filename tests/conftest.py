@@ -70,13 +70,20 @@ def _flushes_keep_the_geography():
         yield
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
 @pytest.fixture(autouse=True)
-def _national_geography(_flushes_keep_the_geography, django_db_setup, django_db_blocker):
-    """Every test sees the 34,969 communes and 1,255 EPCI of the real geography, the 101 CAF
-    and the reference list of intervention fields.
+def _national_geography(request, _flushes_keep_the_geography, django_db_blocker):
+    """Every test that uses the database sees the 34,969 communes and 1,255 EPCI of the real
+    geography, the 101 CAF and the reference list of intervention fields.
 
     The geography is loaded once, committed outside the tests' transactions; the CAF and the
-    fields (rows of tables that a transactional test empties) are created again when missing."""
+    fields (rows of tables that a transactional test empties) are created again when missing.
+    A test without the database (a module run alone) sets none up."""
+    if not request.node.get_closest_marker("django_db") and not DATABASE_FIXTURES & set(request.fixturenames):
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         if not Commune.objects.exists():
             load_geography()

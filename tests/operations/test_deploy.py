@@ -1,7 +1,6 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -47,20 +46,46 @@ def test_settings_refuse_to_start_without_what_production_needs(settings_module,
 
 
 @pytest.mark.parametrize("settings_module", ["ctg.settings.demo", "ctg.settings.test", "ctg.settings.production"])
-def test_reading_the_settings_writes_nothing_to_disk(settings_module, tmp_path):
-    """Settings are read by every command and every process: none of them creates a folder."""
-    var = Path(settings.BASE_DIR) / "var"
-    before = sorted(var.rglob("*")) if var.exists() else None
+def test_reading_the_settings_writes_nothing_to_disk(settings_module):
+    """Settings are read by every command and every process: none of them creates a file or a
+    folder. The process itself reports what it opens for writing (Python's audit hooks), so
+    that tests writing beside it in parallel do not count."""
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_NEEDS or settings_module.endswith("test")}
     if settings_module.endswith("production"):
         env.update(PRODUCTION_NEEDS)
-    env["DJANGO_SETTINGS_MODULE"] = settings_module
+    env.update(DJANGO_SETTINGS_MODULE=settings_module, PYTHONDONTWRITEBYTECODE="1")
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; settings.DATABASES"],
+        [sys.executable, "-c", WRITES_REPORTED],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert (sorted(var.rglob("*")) if var.exists() else None) == before
+    written = [path for path in result.stdout.splitlines() if path.startswith(str(settings.BASE_DIR))]
+    assert written == []
+
+
+# Run in a process of its own: prints every path opened for writing, or made, while Django
+# starts and reads its settings.
+WRITES_REPORTED = """
+import os, sys
+written = []
+WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT
+
+def report(event, args):
+    if event in ("os.mkdir", "os.rename", "os.symlink"):
+        written.append(os.path.abspath(str(args[0])))
+    elif event == "open" and (
+        (isinstance(args[1], str) and any(flag in args[1] for flag in "wax+"))
+        or (isinstance(args[2], int) and args[2] & WRITE)
+    ):
+        written.append(os.path.abspath(str(args[0])))
+
+sys.addaudithook(report)
+import django
+django.setup()
+from django.conf import settings
+settings.DATABASES
+print("\\n".join(written))
+"""
