@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
+from ctg.lib.pdf import html_to_pdf
 from ctg.lib.typography import french
 from ctg.lifecycle import Status
 from ctg.models import Convention
@@ -260,3 +261,21 @@ def test_a_recorded_decision_renews_only_its_own_deliberation_document(db):
         {**snapshot, "parties": [{**p, "deliberation": None} for p in snapshot["parties"]]}, "convention"
     )
     assert document_snapshot(convention)[1] is None  # a draft is rendered from its live text
+
+
+def test_a_document_reads_the_app_s_static_files_and_nothing_else(tmp_path):
+    """Whatever a document's text holds, WeasyPrint reads the app's style sheets and fonts only:
+    neither another file of the server nor the network."""
+    leak = tmp_path / "fuite.css"
+    leak.write_text('p::after { content: " FUITE-DU-SERVEUR" }')
+    html = (
+        '<html><head><link rel="stylesheet" href="css/print.css">'
+        f'<link rel="stylesheet" href="{leak.as_uri()}">'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/distant.css"></head>'
+        "<body><p>Texte de la convention</p></body></html>"
+    )
+    pdf = html_to_pdf(html)
+    text = pdf_text(pdf)
+    assert "Texte de la convention" in text and "FUITE" not in text
+    fonts = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"]
+    assert any("Source" in str(font.get_object()["/BaseFont"]) for font in fonts.values())
