@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=ctg.settings.demo
 unset DATABASE_URL REDIS_URL
 HOST=${DEMO_HOST:-127.0.0.1}
+case "$HOST" in
+  127.*|localhost|::1|\[::1\]) ;;
+  *) echo "Attention : la démo (mode DEBUG, comptes au mot de passe publié) écoute sur $HOST ;" \
+       "ne l'exposez pas sur un réseau. DEMO_HOST=127.0.0.1 la garde sur cette machine." >&2 ;;
+esac
 PORT=${DEMO_PORT:-8000}
 export SITE_URL="http://$HOST:$PORT"
 PY=.venv/bin/python

@@ -243,12 +243,17 @@ def health(request):
     return JsonResponse(checks, status=status)
 
 
-@login_not_required
 def demo_mailbox(request):
-    """Demo only: the e-mails the platform sent, since the demo sends none for real."""
+    """Demo only: the e-mails the platform sent, since the demo sends none for real. Each
+    account reads its own (a signatory, the code it was sent); the platform's staff read all
+    of them (invitations to addresses without an account). Never public: they hold reset
+    links, invitations and signature codes."""
     if not settings.DEMO_MAILBOX:
         raise Http404
-    emails = OutboundEmail.objects.all()[:200]
+    emails = OutboundEmail.objects.all()
+    if not request.user.is_staff:
+        emails = emails.filter(to__iexact=request.user.email)
+    emails = emails[:200]
     return render(request, "ctg/demo_mailbox.html", {"emails": emails})
 
 

@@ -73,17 +73,16 @@ def _flushes_keep_the_geography():
 DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 
-@pytest.fixture(autouse=True)
-def _national_geography(request, _flushes_keep_the_geography, django_db_blocker):
-    """Every test that uses the database sees the 34,969 communes and 1,255 EPCI of the real
-    geography, the 101 CAF and the reference list of intervention fields.
+@pytest.fixture(scope="session")
+def national_geography(_flushes_keep_the_geography, django_db_setup, django_db_blocker):
+    """The 34,969 communes and 1,255 EPCI of the real geography, the 101 CAF and the reference
+    list of intervention fields, in the test database. The geography is loaded once per run,
+    committed outside the tests' transactions; what a transactional test empties (the CAF, the
+    fields) is created again when missing (`ensure_national_geography`)."""
+    ensure_national_geography(django_db_blocker)
 
-    The geography is loaded once, committed outside the tests' transactions; the CAF and the
-    fields (rows of tables that a transactional test empties) are created again when missing.
-    A test without the database (a module run alone) sets none up."""
-    if not request.node.get_closest_marker("django_db") and not DATABASE_FIXTURES & set(request.fixturenames):
-        return
-    request.getfixturevalue("django_db_setup")
+
+def ensure_national_geography(django_db_blocker):
     with django_db_blocker.unblock():
         if not Commune.objects.exists():
             load_geography()
@@ -91,6 +90,16 @@ def _national_geography(request, _flushes_keep_the_geography, django_db_blocker)
             create_caf_organisations()
         if not InterventionField.objects.exists():  # data of a migration
             ensure_fields(InterventionField)
+
+
+@pytest.fixture(autouse=True)
+def _national_geography(request, django_db_blocker):
+    """Every test that uses the database sees the national geography; a test without the
+    database (a module run alone) sets none up."""
+    if not request.node.get_closest_marker("django_db") and not DATABASE_FIXTURES & set(request.fixturenames):
+        return
+    request.getfixturevalue("national_geography")
+    ensure_national_geography(django_db_blocker)
 
 
 @pytest.fixture

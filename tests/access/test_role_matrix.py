@@ -31,7 +31,6 @@ PUBLIC = {
     "logout": "logging out needs no account",
     "accessibility": "the accessibility statement is public (RGAA)",
     "health": "the health check is read by the load balancer",
-    "demo_mailbox": "demo only (404 elsewhere); tested in test_demo",
     "accept_invitation": "the token is the credential; tested in test_organisations",
     "password_reset": "asking for a reset link needs no account",
     "password_reset_done": "a static confirmation",
@@ -53,6 +52,7 @@ NO_OBJECT = {
     "sheet_list",
     "caf_dashboard",
     "notifications",
+    "demo_mailbox",
 }
 # Django's admin checks staff status itself and is not a tenant surface.
 EXEMPT_NAMESPACES = {"admin"}
@@ -252,6 +252,7 @@ MATRIX = {
     "convention_list": OWN,
     "convention_renew": NOT_NOW,
     "convention_transition": POST_ONLY,
+    "demo_mailbox": ABSENT,  # the demo's only (each account its own e-mails: test_demo)
     "deliberation_act": READ,
     "deliberation_export": READ,
     "deliberation_list": READ,

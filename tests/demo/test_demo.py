@@ -10,10 +10,11 @@ from ctg.models import Convention, OutboundEmail
 from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from governance import sealing
 from territories.models import Membership, User
+from tests.factories import UserFactory
 
 
 @pytest.fixture(scope="module")
-def demo_loaded(django_db_blocker):
+def demo_loaded(national_geography, django_db_blocker):
     """The demo as `make demo` loads it: outside any test transaction, on PostgreSQL, each
     step committing as it would for a user; run twice, since it must be idempotent."""
     output = io.StringIO()
@@ -81,10 +82,21 @@ def test_the_demo_holds_the_four_seed_ctgs_and_each_account_sees_its_own(client,
         assert seen == expected, email
 
 
-def test_the_demo_mailbox_lists_sent_emails_only_in_the_demo(client, db, settings):
-    OutboundEmail.objects.create(to="x@exemple.fr", subject="Votre code de signature", body="Code : 123456")
-    settings.DEMO_MAILBOX = False
-    assert client.get(reverse("demo_mailbox")).status_code == 404
+def test_the_demo_mailbox_shows_each_account_its_own_emails_and_nobody_else_s(client, db, settings):
+    signatory, other = UserFactory(), UserFactory()
+    OutboundEmail.objects.create(to=signatory.email, subject="Votre code de signature", body="Code : 123456")
+    OutboundEmail.objects.create(to="maire@commune.fr", subject="Invitation", body="Lien : /invitation/secret/")
     settings.DEMO_MAILBOX = True
-    html = client.get(reverse("demo_mailbox")).content.decode()
-    assert "Votre code de signature" in html and "123456" in html
+    url = reverse("demo_mailbox")
+    assert client.get(url).status_code == 302  # never public: codes, reset links, invitations
+    client.force_login(other)
+    html = client.get(url).content.decode()
+    assert "123456" not in html and "secret" not in html
+    client.force_login(signatory)
+    html = client.get(url).content.decode()
+    assert "123456" in html and "secret" not in html
+    client.force_login(UserFactory(is_staff=True))
+    html = client.get(url).content.decode()
+    assert "123456" in html and "secret" in html
+    settings.DEMO_MAILBOX = False
+    assert client.get(url).status_code == 404
