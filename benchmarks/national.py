@@ -29,6 +29,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import tablib  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.db.models import Count  # noqa: E402
@@ -36,7 +37,12 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from actions.resources import ActionSheetResource  # noqa: E402
+from actions.review import review_pdf  # noqa: E402
+from actions.spreadsheet_import import run_import  # noqa: E402
+from benchmarks.documents import document_rows  # noqa: E402
 from benchmarks.national_dataset import NARROW_USER, WIDE_USER, NationalDataset  # noqa: E402
+from ctg.lib.spreadsheets import to_xlsx  # noqa: E402
 from ctg.lifecycle import Status  # noqa: E402
 from ctg.models import Convention  # noqa: E402
 from territories.models import Membership, Organisation, Role, User  # noqa: E402
@@ -222,13 +228,6 @@ def save_sheet_row(table, s, floor_median):
 def review_and_import_rows(s):
     """The yearly review PDF of the largest convention in force, and 1,000 sheets imported
     from XLSX into a draft convention (preview, then the real import, as the user does)."""
-    import tablib
-
-    from actions.resources import ActionSheetResource
-    from actions.review import review_pdf
-    from actions.spreadsheet_import import run_import
-    from ctg.lib.spreadsheets import to_xlsx
-
     convention = s["in_force"]
     year = min(convention.end_date.year, convention.start_date.year + 1)
     seconds, pdf = timed(lambda: review_pdf(convention, year))
@@ -349,8 +348,6 @@ def throughput_rows(s):
 
 
 def main():
-    from benchmarks.documents import document_rows
-
     timings = []
     call_command("migrate", verbosity=0)
     if not Convention.objects.exists():
