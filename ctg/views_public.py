@@ -1,50 +1,54 @@
-"""The public page of a signed convention (optional, per convention): no login."""
+"""The public page of a signed convention (optional, per convention): no login.
+
+Everything shown comes from the last signed version's snapshot, never from the live
+convention: once an avenant is opened the live text is a draft, and drafts are not public."""
+
+from datetime import date
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 
-from actions.models import ActionSheet, Objective
 from ctg.lib.files import file_response
-from ctg.models import Convention
+from governance.models import ConventionVersion
 
 
-def _published(convention_pk):
-    convention = (
-        Convention.objects.with_territory()
-        .filter(pk=convention_pk, is_published=True, versions__signed_sha256__gt="")
-        .distinct()
+def _signed_version(convention_pk) -> ConventionVersion:
+    version = (
+        ConventionVersion.objects.filter(
+            convention_id=convention_pk, convention__is_published=True, signed_sha256__gt=""
+        )
+        .order_by("-number")
         .first()
     )
-    if convention is None:
+    if version is None:
         raise Http404("Aucune convention publiée à cette adresse.")
-    return convention
+    return version
 
 
 @login_not_required
 def public_convention(request, convention_pk):
-    convention = _published(convention_pk)
-    version = convention.versions.defer("snapshot").exclude(signed_sha256="").order_by("-number").first()
-    # The plan's titles only: the sheets' long texts are not on this page.
-    axes = convention.axes.only("convention_id", "position", "title").prefetch_related(
-        Prefetch("objectives", Objective.objects.only("axis_id", "position", "title")),
-        Prefetch("objectives__sheets", ActionSheet.objects.only("objective_id", "position", "title")),
-    )
-    parties = convention.parties.order_by("signing_group", "organisation__name").values_list(
-        "organisation__name", flat=True
-    )
+    version = _signed_version(convention_pk)
+    text = version.snapshot
+    period = text["period"]
     return render(
         request,
         "ctg/public_convention.html",
-        {"convention": convention, "version": version, "axes": axes, "parties": parties},
+        {
+            "convention_pk": convention_pk,
+            "version": version,
+            "text": text,
+            "start": date.fromisoformat(period["start"]),
+            "end": date.fromisoformat(period["end"]),
+            "territory_label": text["meta"]["territory_label"],
+            "parties": [party["organisation"]["name"] for party in text["parties"]],
+        },
     )
 
 
 @login_not_required
 def public_convention_pdf(request, convention_pk):
-    convention = _published(convention_pk)
-    version = convention.versions.defer("snapshot").exclude(signed_sha256="").order_by("-number").first()
+    version = _signed_version(convention_pk)
     return file_response(
-        version.signed_pdf, f"convention-territoriale-globale-{convention.pk}-signee.pdf", "application/pdf"
+        version.signed_pdf, f"convention-territoriale-globale-{convention_pk}-signee.pdf", "application/pdf"
     )

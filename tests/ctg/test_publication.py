@@ -93,6 +93,28 @@ def test_a_published_signed_convention_has_a_public_page_and_a_qr_code(client, m
     assert client.get(url).status_code == 404
 
 
+def test_the_public_page_shows_the_signed_text_not_the_avenant_being_drafted(client, montlucon, adviser):
+    version = sign_and_seal(montlucon, adviser)
+    workflows.start_amendment(montlucon, by=adviser)
+    Convention.objects.filter(pk=montlucon.pk).update(
+        title="BROUILLON CONFIDENTIEL", summary="Note interne : ne pas diffuser"
+    )
+    sheet = montlucon.sheets.get(title="Créer un guichet unique mobile")
+    ActionSheet.objects.filter(pk=sheet.pk).update(title="Fiche en cours de réécriture")
+    montlucon.axes.filter(position=1).update(title="Axe retravaillé en secret")
+    response = client.get(reverse("public_convention", kwargs={"convention_pk": montlucon.pk}))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for draft in ("BROUILLON", "ne pas diffuser", "réécriture", "retravaillé"):
+        assert draft not in html
+    assert version.snapshot["title"] in html.replace("&#x27;", "'")
+    assert "Créer un guichet unique mobile" in html and "Pérenniser une offre de territoire adaptée" in html
+    for party in version.snapshot["parties"]:
+        assert party["organisation"]["name"].replace("'", "&#x27;") in html
+    pdf = client.get(reverse("public_convention_pdf", kwargs={"convention_pk": montlucon.pk}))
+    assert b"".join(pdf.streaming_content) == version.signed_pdf.open("rb").read()
+
+
 def test_the_next_ctg_is_prepared_from_the_one_that_ends(client, montlucon, adviser):
     sign_and_seal(montlucon, adviser)
     continued = list(montlucon.sheets.filter(status__in=["a_lancer", "en_cours"]).values_list("pk", flat=True))[:3]
