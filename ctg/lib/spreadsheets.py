@@ -4,11 +4,12 @@ Windows-1252), XLSX with limits, and exports whose cells never start a formula."
 import csv
 import io
 import logging
+import time
 import zipfile
 
+import openpyxl
 import tablib
 from defusedxml import DefusedXmlException
-from import_export.formats.base_formats import XLSX
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +17,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_COLUMNS = 200
+XLSX_READ_SECONDS = 20
 
 
 class SpreadsheetError(Exception):
@@ -92,6 +95,10 @@ def read_csv(raw: bytes) -> tablib.Dataset:
 
 
 def read_xlsx(raw: bytes) -> tablib.Dataset:
+    """The first sheet of a workbook, refused before its rows are built when it declares or
+    holds more than the limits, and given a time budget: openpyxl's read-only mode pads every
+    row up to the declared dimension, so a small file declaring A1:XFD1048576 would make
+    billions of empty cells."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNCOMPRESSED_BYTES:
@@ -99,7 +106,7 @@ def read_xlsx(raw: bytes) -> tablib.Dataset:
     except zipfile.BadZipFile:
         raise SpreadsheetError("Ce fichier n'est pas un classeur Excel (.xlsx) valide.") from None
     try:
-        dataset = XLSX().create_dataset(raw)
+        return _xlsx_rows(raw)
     except SpreadsheetError:
         raise
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds of errors on bad files
@@ -113,8 +120,51 @@ def read_xlsx(raw: bytes) -> tablib.Dataset:
         raise SpreadsheetError(
             "Le classeur ne peut pas être lu : il est abîmé, ou n'a pas été enregistré par un tableur."
         ) from None
-    dataset.headers = [str(header or "").strip() for header in dataset.headers]
-    return dataset
+
+
+def _xlsx_rows(raw: bytes) -> tablib.Dataset:
+    workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    try:
+        sheet = workbook.active
+        if (sheet.max_row or 0) > MAX_ROWS + 1 or (sheet.max_column or 0) > MAX_COLUMNS:
+            raise SpreadsheetError(
+                f"Le classeur annonce une feuille de {sheet.max_row} lignes sur {sheet.max_column} colonnes : "
+                f"au plus {MAX_ROWS} lignes et {MAX_COLUMNS} colonnes sont lues."
+            )
+        # The declared dimension may also lie: rows are read as they are, unpadded, and counted.
+        sheet.reset_dimensions()
+        deadline = time.monotonic() + XLSX_READ_SECONDS
+        rows = sheet.iter_rows(values_only=True)
+        headers = next(rows, None)
+        if headers is None:
+            raise SpreadsheetError("Le fichier est vide.")
+        if len(headers) > MAX_COLUMNS:
+            raise SpreadsheetError(f"La ligne 1 compte {len(headers)} colonnes : au plus {MAX_COLUMNS} sont lues.")
+        headers = [str(header or "").strip() for header in headers]
+        while headers and not headers[-1]:
+            headers.pop()
+        width = len(headers)
+        dataset = tablib.Dataset(headers=headers)
+        for number, row in enumerate(rows, start=2):
+            if number > MAX_ROWS + 1:
+                raise SpreadsheetError(f"Le fichier compte plus de {MAX_ROWS} lignes.")
+            if time.monotonic() > deadline:
+                raise SpreadsheetError(
+                    f"Le classeur n'a pas pu être lu en {XLSX_READ_SECONDS} secondes : "
+                    "enregistrez-le en CSV ou allégez-le."
+                )
+            if len(row) > MAX_COLUMNS:
+                raise SpreadsheetError(f"La ligne {number} compte {len(row)} colonnes : au plus {MAX_COLUMNS} sont lues.")
+            if all(value is None for value in row):
+                continue
+            if any(value is not None for value in row[width:]):
+                raise SpreadsheetError(
+                    f"Ligne {number} : des valeurs au-delà des {width} colonnes nommées en ligne 1."
+                )
+            dataset.append(list(row[:width]) + [None] * (width - len(row)))
+        return dataset
+    finally:
+        workbook.close()
 
 
 def _caused_by(error: BaseException, kind: type) -> bool:
@@ -139,4 +189,6 @@ def read_upload(upload) -> tablib.Dataset:
         raise SpreadsheetError("Format non pris en charge : envoyez un fichier .xlsx ou .csv.")
     if dataset.height > MAX_ROWS:
         raise SpreadsheetError(f"Le fichier compte plus de {MAX_ROWS} lignes.")
+    if dataset.width > MAX_COLUMNS:
+        raise SpreadsheetError(f"Le fichier compte {dataset.width} colonnes : au plus {MAX_COLUMNS} sont lues.")
     return dataset

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from actions.models import ActionSheet
 from actions.review import review_xlsx
 from actions.spreadsheet_import import export_sheets, run_import
-from ctg.lib.spreadsheets import MAX_UPLOAD_BYTES
+from ctg.lib import spreadsheets
+from ctg.lib.spreadsheets import MAX_ROWS, MAX_UPLOAD_BYTES
 from ctg.models import Convention
 from demo.conventions import DEMO_DOCUMENTS
 from governance import audit, exchange
@@ -250,6 +251,51 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(convention):
     assert len(bomb.getvalue()) < MAX_UPLOAD_BYTES  # small on the wire
     messages = refused_sheets(convention, "fiches.xlsx", bomb.getvalue())
     assert messages == ["Le classeur décompressé est trop volumineux."]
+
+
+def sheet_xml(rows: bytes, dimension: bytes = b"") -> bytes:
+    return SHEET_HEAD.replace(b"<sheetData>", dimension + b"<sheetData>") + rows + SHEET_TAIL
+
+
+HEADER_ROW = (
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>objectif</t></is></c>'
+    b'<c r="B1" t="inlineStr"><is><t>intitul\xc3\xa9</t></is></c></row>'
+)
+
+
+@pytest.mark.timeout(30)  # padded as declared, this file took half an hour and gigabytes
+def test_a_sheet_declaring_a_huge_dimension_is_refused_before_its_rows_are_built(convention):
+    raw = xlsx_with(
+        sheet_xml(
+            HEADER_ROW + b'<row r="1048576"><c r="A1048576"><v>1</v></c></row>',
+            dimension=b'<dimension ref="A1:XFD1048576"/>',
+        )
+    )
+    assert len(raw) < 5000  # a few kilobytes
+    assert refused_sheets(convention, "fiches.xlsx", raw) == [
+        "Le classeur annonce une feuille de 1048576 lignes sur 16384 colonnes : "
+        f"au plus {MAX_ROWS} lignes et 200 colonnes sont lues."
+    ]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    ("far_cell", "expected"),
+    [
+        (b'<row r="1048576"><c r="A1048576"><v>1</v></c></row>', f"Le fichier compte plus de {MAX_ROWS} lignes."),
+        (b'<row r="2"><c r="XFD2"><v>1</v></c></row>', "La ligne 2 compte 16384 colonnes : au plus 200 sont lues."),
+    ],
+    ids=["far-down", "far-right"],
+)
+def test_a_sheet_whose_dimension_lies_is_counted_as_it_is_read(convention, far_cell, expected):
+    raw = xlsx_with(sheet_xml(HEADER_ROW + far_cell, dimension=b'<dimension ref="A1:B2"/>'))
+    assert refused_sheets(convention, "fiches.xlsx", raw) == [expected]
+
+
+def test_reading_a_workbook_has_a_time_budget(convention, monkeypatch):
+    monkeypatch.setattr(spreadsheets, "XLSX_READ_SECONDS", 0)
+    messages = refused_sheets(convention, "fiches.xlsx", export_sheets(convention, "xlsx"))
+    assert messages == ["Le classeur n'a pas pu être lu en 0 secondes : enregistrez-le en CSV ou allégez-le."]
 
 
 @pytest.mark.parametrize(
