@@ -12,7 +12,7 @@ from django.utils import timezone
 from actions.models import ActionSheet
 from ctg.lib.mail import queue_email
 from ctg.models import Comment, Convention
-from governance.models import Deliberation, SignatureRequest
+from governance.models import Deliberation, PartyInvitation, SignatureRequest
 from territories.models import Membership, Role, User
 
 
@@ -33,6 +33,15 @@ def notifications_for(user) -> list[Notification]:
     organisations = [organisation for organisation, _, _ in memberships]
     signing_for = [organisation for organisation, signatory, role in memberships if signatory or role == Role.ADMIN]
     items = []
+    for invitation in PartyInvitation.objects.awaiting(user).select_related("convention", "organisation"):
+        items.append(
+            Notification(
+                "invitation",
+                f"{invitation.organisation.name} est invitée à être partie : {invitation.convention.title}",
+                reverse("party_invitation", kwargs={"party_invitation_pk": invitation.pk}),
+                invitation.created_at,
+            )
+        )
     for request in SignatureRequest.objects.filter(
         status="open", party__organisation_id__in=signing_for
     ).select_related("convention", "party__organisation"):

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ctg import views, views_public
+from governance import views as governance_views
 from governance import views_workflow as governance_workflow
 from territories.forms import LoginForm, OutboxPasswordResetForm
 
@@ -67,6 +68,7 @@ urlpatterns = [
     path("fiches/", include("actions.urls_global")),
     path("signature/<str:token>/", governance_workflow.signature_sign, name="signature_sign"),
     path("verifier/", governance_workflow.verify_document, name="verify_document"),
+    path("invitations-partie/<int:party_invitation_pk>/", governance_views.party_invitation, name="party_invitation"),
     path("", include("territories.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -226,6 +226,12 @@ def convention_import_json(request):
                 errors = error.errors
             else:
                 messages.success(request, f"Convention « {convention.title} » importée en brouillon.")
+                invited = list(convention.party_invitations.pending().values_list("organisation__name", flat=True))
+                if invited:
+                    messages.info(
+                        request,
+                        f"Invitée(s) à devenir partie, en attente de leur accord : {', '.join(invited)}.",
+                    )
                 return redirect(convention)
     return render(request, "ctg/convention_import.html", {"errors": errors}, status=400 if errors else 200)
 

@@ -30,7 +30,7 @@ def load_demo_conventions(created_by=None) -> list[Convention]:
         title = exchange.parse(raw)["title"]
         convention = Convention.objects.filter(title=title).first()
         if convention is None:
-            convention = exchange.import_convention(raw, created_by=created_by)
+            convention = exchange.import_convention(raw, created_by=created_by, partners_by_invitation=False)
         conventions.append(convention)
     return conventions
 

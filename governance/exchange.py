@@ -5,6 +5,7 @@ first, reports every error with the path of the bad field, then saves all or not
 Territory, CAF and parties are matched by SIREN / INSEE code (by name for the organisations
 that have no SIREN on the platform)."""
 
+import difflib
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,9 +30,10 @@ from actions.services import add_axis, add_objective
 from ctg.models import Convention, validate_period
 from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
 from governance.models import PARTY_FIELDS
-from governance.services import create_convention, set_parties
+from governance.services import create_convention, invite_party, joins_without_invitation, set_parties
 from territories import services as territory_services
 from territories.models import EPCI, Commune, Organisation
+from territories.text import search_key
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "convention-v1.schema.json"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -324,42 +326,135 @@ class Resolution:
     organisations: dict = field(default_factory=dict)  # json ref key -> Organisation or a creation recipe
     fields: dict = field(default_factory=dict)
     territory_communes: dict = field(default_factory=dict)
+    departement_ids: set = field(default_factory=set)
 
 
 def _ref_key(ref: dict) -> tuple:
     return (ref.get("kind"), ref.get("siren") or None, ref.get("insee") or None, ref["name"])
 
 
+def _close_match(name: str, candidates: list[str]) -> str:
+    """« ; voulez-vous dire 'Caf de la Vienne' ? » when a known name is close."""
+    keys = {search_key(candidate): candidate for candidate in candidates}
+    found = difflib.get_close_matches(search_key(name), list(keys), n=1, cutoff=0.75)
+    return f" ; voulez-vous dire {keys[found[0]]!r} ?" if found else ""
+
+
+def _find_caf(ref: dict, resolution: Resolution):
+    cafs = list(Organisation.objects.cafs().filter(is_active=True))
+    found = None
+    if ref.get("siren"):
+        found = next((caf for caf in cafs if caf.siren == ref["siren"]), None)
+    found = found or next((caf for caf in cafs if search_key(caf.name) == search_key(ref["name"])), None)
+    if found is None:
+        resolution.errors.append(
+            ("caf.name", f"Caf inconnue : {ref['name']!r}{_close_match(ref['name'], [caf.name for caf in cafs])}")
+        )
+    return found
+
+
+def _names_agree(given: str, *known: str) -> bool:
+    """« Commune de Montpensier », « Mairie de Montpensier » and « MONTPENSIER » all name Montpensier."""
+    given_key = search_key(given)
+    return any(given_key == search_key(name) or given_key.endswith(" " + search_key(name)) for name in known if name)
+
+
 def _find_organisation(ref: dict, path: str, resolution: Resolution):
+    """The party a reference names, if it may be one: a commune or the EPCI of the territory
+    (checked by code, SIREN and name together), the document's CAF, or a partner known in the
+    territory's départements (a partner the platform does not know yet is created)."""
     kind = ref.get("kind")
     if ref.get("insee") or kind == Organisation.Kind.COMMUNE:
-        commune = Commune.objects.filter(code=ref.get("insee") or "").first()
-        if commune is None:
-            resolution.errors.append((path, f"commune introuvable (code INSEE {ref.get('insee')!r})"))
-            return None
-        return ("commune", commune)
+        return _find_commune(ref, path, resolution)
     if kind == Organisation.Kind.EPCI:
-        epci = EPCI.objects.filter(siren=ref.get("siren") or "").first()
-        if epci is None:
-            resolution.errors.append((path, f"EPCI introuvable (SIREN {ref.get('siren')!r})"))
+        return _find_epci(ref, path, resolution)
+    if (
+        kind == Organisation.Kind.CAF
+        and resolution.caf
+        and (
+            ref.get("siren") == resolution.caf.siren
+            and ref.get("siren")
+            or _names_agree(ref["name"], resolution.caf.name)
+        )
+    ):
+        return resolution.caf
+    same_kind = Organisation.objects.filter(kind=kind or Organisation.Kind.PARTNER).prefetch_related("departements")
+    candidates = list(same_kind.filter(siren=ref["siren"])) if ref.get("siren") else []
+    candidates = candidates or list(same_kind.filter(name__iexact=ref["name"].strip()))
+    local = [o for o in candidates if _covers(o, resolution.departement_ids)]
+    if local:
+        found = local[0]
+        if not found.is_active:
+            resolution.errors.append(
+                (path, f"{found.name} est désactivée sur la plateforme : elle ne peut pas être partie")
+            )
             return None
-        return ("epci", epci)
-    organisations = Organisation.objects.all()
-    if ref.get("siren"):
-        found = organisations.filter(siren=ref["siren"]).first()
-        if found:
-            return found
-    found = organisations.filter(name=ref["name"], **({"kind": kind} if kind else {})).first()
-    if found:
         return found
+    if candidates:
+        elsewhere = ", ".join(sorted({d.code for o in candidates for d in o.departements.all()}))
+        resolution.errors.append(
+            (
+                path,
+                f"{candidates[0].name} intervient hors du territoire de la convention (département(s) {elsewhere}) : "
+                "elle ne peut pas en être partie",
+            )
+        )
+        return None
     if kind == Organisation.Kind.CAF:
-        resolution.errors.append((path, f"Caf inconnue : {ref['name']!r}"))
+        resolution.errors.append(
+            (path, f"une autre Caf que celle qui porte la convention ne peut pas être partie : {ref['name']!r}")
+        )
         return None
     # A partner the platform does not know yet (an association, an MSA…) is created.
     return (
         "new",
-        {"kind": kind or Organisation.Kind.PARTNER, "name": ref["name"], "siren": ref.get("siren") or ""},
+        {"kind": kind or Organisation.Kind.PARTNER, "name": ref["name"].strip(), "siren": ref.get("siren") or ""},
     )
+
+
+def _covers(organisation: Organisation, departement_ids: set) -> bool:
+    covered = {d.pk for d in organisation.departements.all()}
+    return not covered or bool(covered & departement_ids)
+
+
+def _find_commune(ref: dict, path: str, resolution: Resolution):
+    commune = Commune.objects.filter(code=ref.get("insee") or "").first()
+    if commune is None:
+        resolution.errors.append((f"{path}.insee", f"commune introuvable (code INSEE {ref.get('insee')!r})"))
+        return None
+    if resolution.territory_communes and commune.code not in resolution.territory_communes:
+        resolution.errors.append(
+            (f"{path}.insee", f"{commune.name} ({commune.code}) n'est pas dans le territoire de la convention")
+        )
+        return None
+    organisation = Organisation.objects.filter(commune=commune).first()
+    if not _names_agree(ref["name"], commune.name, organisation.name if organisation else ""):
+        resolution.errors.append(
+            (f"{path}.name", f"le code INSEE {commune.code} est celui de {commune.name}, pas de {ref['name']!r}")
+        )
+        return None
+    if ref.get("siren") and commune.siren and ref["siren"] != commune.siren:
+        resolution.errors.append(
+            (f"{path}.siren", f"le SIREN de {commune.name} est {commune.siren}, pas {ref['siren']}")
+        )
+        return None
+    return ("commune", commune)
+
+
+def _find_epci(ref: dict, path: str, resolution: Resolution):
+    epci = EPCI.objects.filter(siren=ref.get("siren") or "").first()
+    if epci is None:
+        resolution.errors.append((f"{path}.siren", f"EPCI introuvable (SIREN {ref.get('siren')!r})"))
+        return None
+    if not _names_agree(ref["name"], epci.name):
+        resolution.errors.append(
+            (f"{path}.name", f"le SIREN {epci.siren} est celui de {epci.name}, pas de {ref['name']!r}")
+        )
+        return None
+    if resolution.epci is not None and epci.pk != resolution.epci.pk or resolution.commune is not None:
+        resolution.errors.append((path, f"{epci.name} n'est pas l'intercommunalité du territoire de la convention"))
+        return None
+    return ("epci", epci)
 
 
 def resolve(document: dict) -> Resolution:
@@ -371,18 +466,16 @@ def resolve(document: dict) -> Resolution:
             resolution.errors.append(("territory.siren", f"aucun EPCI n'a le SIREN {territory['siren']}"))
         else:
             resolution.territory_communes = {c.code: c for c in resolution.epci.communes.all()}
+            resolution.departement_ids = {c.departement_id for c in resolution.territory_communes.values()} - {None}
     else:
         resolution.commune = Commune.objects.filter(code=territory["insee"]).first()
         if resolution.commune is None:
             resolution.errors.append(("territory.insee", f"aucune commune n'a le code INSEE {territory['insee']}"))
         else:
             resolution.territory_communes = {resolution.commune.code: resolution.commune}
+            resolution.departement_ids = {resolution.commune.departement_id} - {None}
 
-    caf = _find_organisation({**document["caf"], "kind": "caf"}, "caf", resolution)
-    if isinstance(caf, Organisation):
-        if caf.kind != Organisation.Kind.CAF:
-            resolution.errors.append(("caf", f"{caf.name!r} n'est pas une Caf"))
-        resolution.caf = caf
+    resolution.caf = _find_caf(document["caf"], resolution)
 
     if resolution.caf and (resolution.epci or resolution.commune):
         try:
@@ -453,7 +546,7 @@ def _check_sheet(sheet: dict, path: str, party_keys: set, resolution: Resolution
         resolution.errors.append((f"{path}.start_date", "date impossible"))
 
 
-def _materialise(found) -> Organisation:
+def _materialise(found, departement_ids) -> Organisation:
     if isinstance(found, Organisation):
         return found
     kind, value = found
@@ -461,16 +554,20 @@ def _materialise(found) -> Organisation:
         return territory_services.organisation_for_commune(value)
     if kind == "epci":
         return territory_services.organisation_for_epci(value)
-    organisation, _ = Organisation.objects.get_or_create(
-        kind=value["kind"], name=value["name"], defaults={"siren": value["siren"]}
-    )
+    organisation = Organisation.objects.create(**value)
+    organisation.departements.set(departement_ids)
     return organisation
 
 
-def import_convention(raw: bytes | str, *, created_by=None, allowed_cafs=None) -> Convention:
+def import_convention(
+    raw: bytes | str, *, created_by=None, allowed_cafs=None, partners_by_invitation=True
+) -> Convention:
     """Create a new draft convention from a document; nothing is saved if anything is wrong.
 
-    `allowed_cafs`, when given, are the CAFs the importing user may open a convention for."""
+    `allowed_cafs`, when given, are the CAFs the importing user may open a convention for.
+    A partner with people on the platform is invited rather than made a party (its admin
+    accepts), unless the platform's operator imports (`partners_by_invitation=False`: the
+    command line and the demo)."""
     document = parse(raw)
     resolution = resolve(document)
     if allowed_cafs is not None and resolution.caf and not allowed_cafs.filter(pk=resolution.caf.pk).exists():
@@ -479,7 +576,9 @@ def import_convention(raw: bytes | str, *, created_by=None, allowed_cafs=None) -
         raise ImportErrors(resolution.errors)
 
     with transaction.atomic():
-        organisations = {key: _materialise(found) for key, found in resolution.organisations.items()}
+        organisations = {
+            key: _materialise(found, resolution.departement_ids) for key, found in resolution.organisations.items()
+        }
         convention = create_convention(
             caf=resolution.caf,
             epci=resolution.epci,
@@ -491,16 +590,17 @@ def import_convention(raw: bytes | str, *, created_by=None, allowed_cafs=None) -
             created_by=created_by,
         )
         # The document's parties replace the proposed ones.
-        set_parties(
-            convention,
-            [
-                (
-                    organisations[_ref_key(party["organisation"])],
-                    {name: party[name] for name in PARTY_FIELDS if name in party},
-                )
-                for party in document["parties"]
-            ],
-        )
+        parties, invited = [], []
+        for party in document["parties"]:
+            organisation = organisations[_ref_key(party["organisation"])]
+            fields = {name: party[name] for name in PARTY_FIELDS if name in party}
+            if partners_by_invitation and not joins_without_invitation(convention, organisation):
+                invited.append((organisation, fields))
+            else:
+                parties.append((organisation, fields))
+        set_parties(convention, parties)
+        for organisation, fields in invited:
+            invite_party(convention, organisation, by=created_by, fields=fields)
         _import_diagnostic(convention, document["diagnostic"], resolution)
         _import_plan(convention, document["axes"], resolution, organisations)
     return convention

@@ -60,6 +60,7 @@ class AddPartnerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = (
             Organisation.objects.exclude(kind__in=[Organisation.Kind.COMMUNE, Organisation.Kind.EPCI])
+            .filter(is_active=True)
             .exclude(parties__convention=convention)
             .filter(departements__in=convention.departements.all())
             .distinct()
@@ -70,18 +71,25 @@ class AddPartnerForm(forms.Form):
         cleaned = super().clean()
         if not cleaned.get("organisation") and not cleaned.get("name"):
             raise forms.ValidationError("Choisissez une organisation existante ou donnez le nom d'une nouvelle.")
+        if not cleaned.get("organisation") and cleaned.get("name"):
+            namesake = self.fields["organisation"].queryset.filter(name__iexact=cleaned["name"].strip()).first()
+            if namesake is not None:
+                raise forms.ValidationError(
+                    f"{namesake.name} existe déjà sur la plateforme : choisissez-la dans la liste des organisations existantes."
+                )
         return cleaned
 
     def organisation_to_add(self, convention) -> Organisation:
+        """The organisation chosen, or a new one: a name never reuses another organisation (that
+        would attach, without its consent, an organisation of another territory that bears it)."""
         if self.cleaned_data.get("organisation"):
             return self.cleaned_data["organisation"]
-        organisation, created = Organisation.objects.get_or_create(
+        organisation = Organisation.objects.create(
             kind=self.cleaned_data["kind"] or Organisation.Kind.PARTNER,
             name=self.cleaned_data["name"].strip(),
-            defaults={"siren": self.cleaned_data.get("siren") or ""},
+            siren=self.cleaned_data.get("siren") or "",
         )
-        if created:
-            organisation.departements.set(convention.departements.all())
+        organisation.departements.set(convention.departements.all())
         return organisation
 
 

@@ -46,6 +46,58 @@ class Party(ConventionPart):
         return f"{self.organisation} ({self.convention})"
 
 
+class PartyInvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=PartyInvitation.Status.PENDING)
+
+    def awaiting(self, user):
+        """Pending invitations that this user may answer: those of the organisations they administer."""
+        return self.pending().filter(
+            organisation__memberships__user=user,
+            organisation__memberships__role="admin",
+            organisation__is_active=True,
+        )
+
+
+class PartyInvitation(ConventionPart):
+    """An organisation asked to become a party: outside the convention's territory, or a
+    partner with people on the platform, it joins only once its admin accepts (until then it
+    neither sees the convention nor receives its e-mails)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        ACCEPTED = "accepted", "Acceptée"
+        DECLINED = "declined", "Refusée"
+        WITHDRAWN = "withdrawn", "Retirée"
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="party_invitations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="party_invitations")
+    # The party's fields once accepted (representative, deliberation, signing group), as proposed.
+    party_fields = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    invited_by = models.ForeignKey("territories.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey("territories.User", on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PartyInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation à devenir partie"
+        verbose_name_plural = "invitations à devenir partie"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convention", "organisation"],
+                condition=models.Q(status="pending"),
+                name="party_invitation_one_pending",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} invitée à {self.convention}"
+
+
 def document_path(document, filename):
     return f"documents/{document.convention_id}/{document.input_hash[:16]}/{filename}"
 

@@ -1,13 +1,19 @@
 """Creating a convention with its parties, and changing its parties, with their rights."""
 
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
 from ctg import rights
+from ctg.lib.mail import queue_email
+from ctg.lifecycle import Status
 from ctg.models import Convention
 from diagnostics.models import Diagnostic
-from governance.models import Party
+from governance import audit
+from governance.models import Party, PartyInvitation
 from territories import services as territory_services
-from territories.models import Organisation
+from territories.models import Membership, Organisation, Role
 
 # Communes sign first, all in parallel; then the EPCI and partners; the CAF last.
 DEFAULT_SIGNING_GROUP = {
@@ -127,3 +133,130 @@ def remove_party(party: Party) -> None:
         raise PartyError("La Caf qui porte la convention en reste signataire.")
     rights.revoke(party.convention, party.organisation)
     party.delete()
+
+
+# --- Parties by invitation -------------------------------------------------------------------
+
+
+def territory_organisation_ids(convention: Convention) -> set[int]:
+    """The owning CAF and the territory's own councils: the EPCI and its communes, or the commune."""
+    if convention.epci_id:
+        territory = Q(epci_id=convention.epci_id) | Q(commune__epci_id=convention.epci_id)
+    else:
+        territory = Q(commune_id=convention.commune_id)
+    return {convention.caf_id, *Organisation.objects.filter(territory).values_list("pk", flat=True)}
+
+
+def joins_without_invitation(convention: Convention, organisation: Organisation) -> bool:
+    """The CAF and the territory's councils are parties by nature. Any other organisation with
+    people on the platform is asked first: once a party, its members see the convention and
+    receive its e-mails. One nobody works in has no one to ask, and no one who would see it."""
+    if organisation.pk in territory_organisation_ids(convention):
+        return True
+    return not Membership.objects.filter(organisation=organisation, user__is_active=True).exists()
+
+
+def propose_party(convention: Convention, organisation: Organisation, *, by=None, **fields) -> Party | PartyInvitation:
+    """Make the organisation a party when it joins without invitation, else invite it."""
+    if not organisation.is_active:
+        raise PartyError(f"{organisation.name} est désactivée : elle ne peut pas devenir partie.")
+    if joins_without_invitation(convention, organisation):
+        return add_party(convention, organisation, **fields)
+    return invite_party(convention, organisation, by=by, fields=fields)
+
+
+@transaction.atomic
+def invite_party(convention: Convention, organisation: Organisation, *, by=None, fields=None) -> PartyInvitation:
+    """Ask the organisation's admins whether it becomes a party (idempotent while pending)."""
+    if convention.parties.filter(organisation=organisation).exists():
+        raise PartyError(f"{organisation.name} est déjà partie à la convention.")
+    pending = PartyInvitation.objects.pending().filter(convention=convention, organisation=organisation).first()
+    if pending is not None:
+        return pending
+    invitation = PartyInvitation.objects.create(
+        convention=convention, organisation=organisation, party_fields=fields or {}, invited_by=by
+    )
+    admins = organisation_admins(organisation)
+    for admin in admins:
+        queue_email(
+            to=admin.email,
+            template="emails/party_invitation",
+            context={
+                "user": admin,
+                "invitation": invitation,
+                "convention": convention,
+                "path": reverse("party_invitation", kwargs={"party_invitation_pk": invitation.pk}),
+            },
+        )
+    audit.record(
+        convention,
+        "party_invited",
+        f"{organisation.name} invitée à devenir partie ({len(admins)} administrateur·rice(s) prévenu·e(s))",
+        actor=by,
+        recipients=[admin.email for admin in admins],
+    )
+    return invitation
+
+
+def organisation_admins(organisation: Organisation) -> list:
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            organisation=organisation, role=Role.ADMIN, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def may_answer(user, invitation: PartyInvitation) -> bool:
+    return Membership.objects.filter(
+        organisation_id=invitation.organisation_id, user=user, role=Role.ADMIN, organisation__is_active=True
+    ).exists()
+
+
+def answer_party_invitation(invitation: PartyInvitation, *, by, accept: bool) -> PartyInvitation:
+    """The invited organisation's admin accepts (it becomes a party, with the rights that go
+    with it) or declines; the person who invited is told either way."""
+    with transaction.atomic():
+        invitation = (
+            PartyInvitation.objects.select_for_update(of=("self",))
+            .select_related("convention", "organisation", "invited_by")
+            .get(pk=invitation.pk)
+        )
+        if invitation.status != PartyInvitation.Status.PENDING:
+            raise PartyError("Cette invitation a déjà reçu une réponse ou a été retirée.")
+        convention = invitation.convention
+        if accept and convention.status != Status.DRAFT:
+            raise PartyError("La convention n'est plus en préparation : ses parties ne changent plus.")
+        if accept:
+            add_party(convention, invitation.organisation, **invitation.party_fields)
+        invitation.status = PartyInvitation.Status.ACCEPTED if accept else PartyInvitation.Status.DECLINED
+        invitation.decided_by, invitation.decided_at = by, timezone.now()
+        invitation.save(update_fields=["status", "decided_by", "decided_at"])
+        verb = "accepte" if accept else "refuse"
+        audit.record(
+            convention, "party_invitation_answered", f"{invitation.organisation.name} {verb} d'être partie", actor=by
+        )
+        if invitation.invited_by and invitation.invited_by.is_active:
+            queue_email(
+                to=invitation.invited_by.email,
+                template="emails/party_invitation_answered",
+                context={"user": invitation.invited_by, "invitation": invitation, "convention": convention},
+            )
+    return invitation
+
+
+@transaction.atomic
+def withdraw_party_invitation(invitation: PartyInvitation, *, by=None) -> bool:
+    withdrawn = (
+        PartyInvitation.objects.pending()
+        .filter(pk=invitation.pk)
+        .update(status=PartyInvitation.Status.WITHDRAWN, decided_by=by, decided_at=timezone.now())
+    )
+    if withdrawn:
+        audit.record(
+            invitation.convention,
+            "party_invitation_withdrawn",
+            f"Invitation de {invitation.organisation.name} retirée",
+            actor=by,
+        )
+    return bool(withdrawn)

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -7,7 +8,7 @@ from ctg.models import Convention
 from ctg.permissions import get_convention_for
 from governance import generation, services
 from governance.forms import AddPartnerForm, KeepPartiesForm, PartyForm
-from governance.models import Document
+from governance.models import Document, PartyInvitation
 
 
 def party_list(request, convention_pk):
@@ -20,6 +21,7 @@ def party_list(request, convention_pk):
         "can_manage": can_manage,
         "keep_form": keep_form if can_manage else None,
         "partner_form": AddPartnerForm(convention=convention) if can_manage else None,
+        "invitations": convention.party_invitations.pending().select_related("organisation", "invited_by"),
     }
     return render(request, "governance/party_list.html", context)
 
@@ -44,8 +46,18 @@ def party_add(request, convention_pk):
     form = AddPartnerForm(request.POST, convention=convention)
     if form.is_valid():
         organisation = form.organisation_to_add(convention)
-        services.add_party(convention, organisation)
-        messages.success(request, f"{organisation.name} est maintenant partie à la convention.")
+        try:
+            added = services.propose_party(convention, organisation, by=request.user)
+        except services.PartyError as error:
+            messages.error(request, str(error))
+        else:
+            if isinstance(added, PartyInvitation):
+                messages.info(
+                    request,
+                    f"{organisation.name} est invitée : elle deviendra partie quand son administrateur·rice aura accepté.",
+                )
+            else:
+                messages.success(request, f"{organisation.name} est maintenant partie à la convention.")
     else:
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
     return redirect("party_list", convention_pk=convention.pk)
@@ -73,6 +85,40 @@ def party_remove(request, convention_pk, party_pk):
     else:
         messages.success(request, f"{party.organisation.name} n'est plus partie à la convention.")
     return redirect("party_list", convention_pk=convention.pk)
+
+
+@require_POST
+def party_invitation_withdraw(request, convention_pk, party_invitation_pk):
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk, "manage_draft")
+    invitation = get_object_or_404(convention.party_invitations.select_related("organisation"), pk=party_invitation_pk)
+    if services.withdraw_party_invitation(invitation, by=request.user):
+        messages.success(request, f"Invitation de {invitation.organisation.name} retirée.")
+    return redirect("party_list", convention_pk=convention.pk)
+
+
+def party_invitation(request, party_invitation_pk):
+    """What an organisation is invited to sign, for its admin to accept or decline (404 for anyone else)."""
+    invitation = get_object_or_404(
+        PartyInvitation.objects.select_related(
+            "convention__caf", "convention__epci", "convention__commune", "organisation", "invited_by"
+        ),
+        pk=party_invitation_pk,
+    )
+    if not services.may_answer(request.user, invitation):
+        raise Http404("Aucune invitation à cette adresse.")
+    if request.method == "POST":
+        accept = request.POST.get("answer") == "accept"
+        try:
+            services.answer_party_invitation(invitation, by=request.user, accept=accept)
+        except services.PartyError as error:
+            messages.error(request, str(error))
+            return redirect("party_invitation", party_invitation_pk=invitation.pk)
+        if accept:
+            messages.success(request, f"{invitation.organisation.name} est maintenant partie à la convention.")
+            return redirect(invitation.convention.get_absolute_url())
+        messages.info(request, "Invitation refusée : la Caf en est informée.")
+        return redirect("notifications")
+    return render(request, "governance/party_invitation.html", {"invitation": invitation})
 
 
 # --- Documents ------------------------------------------------------------------------------

@@ -154,13 +154,13 @@ def _xlsx_rows(raw: bytes) -> tablib.Dataset:
                     "enregistrez-le en CSV ou allégez-le."
                 )
             if len(row) > MAX_COLUMNS:
-                raise SpreadsheetError(f"La ligne {number} compte {len(row)} colonnes : au plus {MAX_COLUMNS} sont lues.")
+                raise SpreadsheetError(
+                    f"La ligne {number} compte {len(row)} colonnes : au plus {MAX_COLUMNS} sont lues."
+                )
             if all(value is None for value in row):
                 continue
             if any(value is not None for value in row[width:]):
-                raise SpreadsheetError(
-                    f"Ligne {number} : des valeurs au-delà des {width} colonnes nommées en ligne 1."
-                )
+                raise SpreadsheetError(f"Ligne {number} : des valeurs au-delà des {width} colonnes nommées en ligne 1.")
             dataset.append(list(row[:width]) + [None] * (width - len(row)))
         return dataset
     finally:

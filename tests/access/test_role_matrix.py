@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from actions.models import PendingSheetImport
 from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
-from governance.models import Committee, ConventionVersion, Deliberation, Document, Meeting, SignatureRequest
+from governance.models import (
+    Committee,
+    ConventionVersion,
+    Deliberation,
+    Document,
+    Meeting,
+    PartyInvitation,
+    SignatureRequest,
+)
 from governance.workflows import reissue_link
 from territories import services as territory_services
 from territories.models import Invitation, Role
@@ -79,6 +87,7 @@ class World:
     signature: object
     committee: object
     meeting: object
+    party_invitation: object
     outsider: object
 
 
@@ -92,7 +101,10 @@ def world(db):
     convention = add_plan(make_convention(caf=organisation), axes=1, objectives=1, sheets=1)
     field = InterventionField.objects.first()
     outsider = MembershipFactory(organisation=OrganisationFactory(caf=True), role=Role.CAF_ADVISER).user
+    # A partner with people on the platform, invited: only its own admin may answer.
+    partner = MembershipFactory(organisation=OrganisationFactory(kind="msa"), role=Role.ADMIN).organisation
     return World(
+        party_invitation=PartyInvitation.objects.create(convention=convention, organisation=partner),
         organisation=organisation,
         membership=membership,
         invitation=invitation,
@@ -180,6 +192,7 @@ OBJECT_KWARGS = {
     "request_pk": lambda w: w.signature.pk,
     "committee_pk": lambda w: w.committee.pk,
     "meeting_pk": lambda w: w.meeting.pk,
+    "party_invitation_pk": lambda w: w.party_invitation.pk,
     # The signature link of a party of the world's convention.
     "token": lambda w: reissue_link(w.signature),
     # A comment's target: the sheet.
@@ -284,6 +297,8 @@ MATRIX = {
     "organisation_detail": ORGANISATION_MEMBERS,
     "party_add": POST_ONLY,
     "party_edit": MANAGE,
+    "party_invitation": ABSENT,  # its own admin's only (test_parties)
+    "party_invitation_withdraw": POST_ONLY,
     "party_keep": POST_ONLY,
     "party_list": READ,
     "party_remove": POST_ONLY,

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Lecture impossible : {error}") from error
         try:
-            convention = exchange.import_convention(raw)
+            convention = exchange.import_convention(raw, partners_by_invitation=False)
         except exchange.ImportErrors as error:
             lines = "\n".join(f"  {path} : {message}" for path, message in error.errors)
             raise CommandError(
