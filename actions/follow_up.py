@@ -35,8 +35,8 @@ def record_follow_up(sheet: ActionSheet, user, *, status, progress, note, spent=
         )
         figures[f"indicateur {indicator_id} en {year}"] = str(value)
     membership = (
-        Membership.objects.filter(user=user, organisation_id=sheet.pilot_id).first()
-        or Membership.objects.filter(user=user, organisation__parties__convention=sheet.convention).first()
+        Membership.objects.effective().filter(user=user, organisation_id=sheet.pilot_id).first()
+        or Membership.objects.effective().filter(user=user, organisation__parties__convention=sheet.convention).first()
     )
     update = SheetUpdate.objects.create(
         convention_id=sheet.convention_id,
@@ -109,7 +109,8 @@ def remind_stale_sheets(now=None) -> int:
                 continue
             path = reverse("sheet_follow_up", kwargs={"convention_pk": sheet.convention_id, "sheet_pk": sheet.pk})
             for membership in (
-                Membership.objects.filter(organisation_id=sheet.pilot_id)
+                Membership.objects.effective()
+                .filter(organisation_id=sheet.pilot_id)
                 .exclude(role=Role.VIEWER)
                 .select_related("user")
             ):

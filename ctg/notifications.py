@@ -26,7 +26,8 @@ class Notification:
 
 def notifications_for(user) -> list[Notification]:
     memberships = list(
-        Membership.objects.filter(user=user)
+        Membership.objects.effective()
+        .filter(user=user)
         .exclude(role=Role.VIEWER)
         .values_list("organisation_id", "is_signatory", "role")
     )

@@ -89,7 +89,8 @@ class ConventionAccess:
         if not (self.user.is_authenticated and self.user.is_active):
             return set()
         return set(
-            Membership.objects.filter(user=self.user)
+            Membership.objects.effective()
+            .filter(user=self.user)
             .exclude(role=Role.VIEWER)
             .values_list("organisation_id", flat=True)
         )

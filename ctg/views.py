@@ -32,7 +32,10 @@ def conventions_for(user):
 
 def home(request):
     memberships = (
-        Membership.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
+        Membership.objects.effective()
+        .filter(user=request.user)
+        .select_related("organisation")
+        .order_by("organisation__name")
     )
     conventions = conventions_for(request.user).order_by("-start_date", "title")
     return render(
@@ -49,7 +52,9 @@ def home(request):
 
 def caf_dashboard_view(request):
     """All the conventions of the user's CAF, at a glance."""
-    cafs = list(Organisation.objects.cafs().filter(memberships__user=request.user).values_list("pk", flat=True))
+    cafs = list(
+        Organisation.objects.cafs().filter(memberships__user=request.user, is_active=True).values_list("pk", flat=True)
+    )
     if not cafs:
         raise PermissionDenied("Ce tableau de bord est celui des Caf.")
     return render(request, "ctg/caf_dashboard.html", caf_dashboard(request.user, cafs))
@@ -58,7 +63,7 @@ def caf_dashboard_view(request):
 def creatable_cafs(user):
     """The CAFs in which the user is an adviser or an admin: those they may open a CTG for."""
     return Organisation.objects.cafs().filter(
-        memberships__user=user, memberships__role__in=[Role.ADMIN, Role.CAF_ADVISER]
+        memberships__user=user, memberships__role__in=[Role.ADMIN, Role.CAF_ADVISER], is_active=True
     )
 
 
@@ -177,7 +182,8 @@ def comment_create(request, convention_pk, target_type, target_pk):
     form = CommentForm(request.POST)
     if form.is_valid():
         membership = (
-            Membership.objects.filter(user=request.user, organisation__parties__convention=convention)
+            Membership.objects.effective()
+            .filter(user=request.user, organisation__parties__convention=convention)
             .select_related("organisation")
             .first()
         )

@@ -201,16 +201,18 @@ def invite_party(convention: Convention, organisation: Organisation, *, by=None,
 def organisation_admins(organisation: Organisation) -> list:
     return [
         membership.user
-        for membership in Membership.objects.filter(
-            organisation=organisation, role=Role.ADMIN, user__is_active=True
-        ).select_related("user")
+        for membership in Membership.objects.effective()
+        .filter(organisation=organisation, role=Role.ADMIN)
+        .select_related("user")
     ]
 
 
 def may_answer(user, invitation: PartyInvitation) -> bool:
-    return Membership.objects.filter(
-        organisation_id=invitation.organisation_id, user=user, role=Role.ADMIN, organisation__is_active=True
-    ).exists()
+    return (
+        Membership.objects.effective()
+        .filter(organisation_id=invitation.organisation_id, user=user, role=Role.ADMIN)
+        .exists()
+    )
 
 
 def answer_party_invitation(invitation: PartyInvitation, *, by, accept: bool) -> PartyInvitation:

@@ -99,7 +99,7 @@ def _members(party: Party, signatories_only=False):
     members = (
         Membership.objects.signatories_of(party.organisation_id)
         if signatories_only
-        else Membership.objects.filter(organisation_id=party.organisation_id)
+        else Membership.objects.effective().filter(organisation_id=party.organisation_id)
     )
     return [m.user for m in members.select_related("user") if m.user.is_active]
 
@@ -107,9 +107,9 @@ def _members(party: Party, signatories_only=False):
 def _advisers(convention):
     return [
         m.user
-        for m in Membership.objects.filter(
-            organisation_id=convention.caf_id, role__in=[Role.CAF_ADVISER, Role.ADMIN]
-        ).select_related("user")
+        for m in Membership.objects.effective()
+        .filter(organisation_id=convention.caf_id, role__in=[Role.CAF_ADVISER, Role.ADMIN])
+        .select_related("user")
     ]
 
 

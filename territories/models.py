@@ -190,7 +190,7 @@ class OrganisationQuerySet(models.QuerySet):
         """Organisations the user is a member of."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(memberships__user=user).distinct()
+        return self.filter(memberships__user=user, is_active=True).distinct()
 
     def cafs(self):
         return self.filter(kind=Organisation.Kind.CAF)
@@ -267,10 +267,15 @@ class Role(models.TextChoices):
 
 
 class MembershipQuerySet(models.QuerySet):
+    def effective(self):
+        """Memberships that give rights and receive e-mails: an active person in an active
+        organisation (a deactivated organisation's members keep their account, nothing else)."""
+        return self.filter(user__is_active=True, organisation__is_active=True)
+
     def signatories_of(self, organisation_id):
         """Who signs for the organisation: its members marked as signatories or, when it has
         none, its admins."""
-        members = self.filter(organisation_id=organisation_id, user__is_active=True)
+        members = self.effective().filter(organisation_id=organisation_id)
         signatories = members.filter(is_signatory=True)
         return signatories if signatories.exists() else members.filter(role=Role.ADMIN)
 

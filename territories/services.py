@@ -21,8 +21,12 @@ def grant_organisation_permissions(organisation: Organisation) -> None:
 
 
 def sync_membership_groups(membership: Membership) -> None:
-    """Put the member in the organisation's group and in the group of their role only."""
+    """Put the member in the organisation's group and in the group of their role only; the
+    members of a deactivated organisation are in none of its groups (they lose its rights)."""
     organisation = membership.organisation
+    if not organisation.is_active:
+        remove_membership_groups(membership)
+        return
     user = membership.user
     role_group_names = [f"org-{organisation.pk}-{role}" for role in Role.values]
     user.groups.remove(
@@ -35,6 +39,12 @@ def remove_membership_groups(membership: Membership) -> None:
     organisation_id = membership.organisation_id
     names = [f"org-{organisation_id}"] + [f"org-{organisation_id}-{role}" for role in Role.values]
     membership.user.groups.remove(*Group.objects.filter(name__in=names))
+
+
+def sync_organisation_groups(organisation: Organisation) -> None:
+    """After an organisation is deactivated (or reactivated), its members' groups follow."""
+    for membership in organisation.memberships.select_related("user", "organisation"):
+        sync_membership_groups(membership)
 
 
 def organisation_for_epci(epci: EPCI) -> Organisation:

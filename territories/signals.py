@@ -9,9 +9,13 @@ from territories.models import Membership, Organisation
 
 
 @receiver(post_save, sender=Organisation)
-def organisation_saved(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
+def organisation_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    if created:
         services.grant_organisation_permissions(instance)
+    elif update_fields is None or "is_active" in update_fields:
+        services.sync_organisation_groups(instance)
 
 
 @receiver(post_save, sender=Membership)

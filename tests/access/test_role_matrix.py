@@ -229,20 +229,21 @@ def project_patterns():
     return patterns
 
 
-ROLES = ("admin_caf", "conseil_caf", "lecteur_caf", "coord_epci", "commune", "hors", "anonyme")
+ROLES = ("admin_caf", "conseil_caf", "lecteur_caf", "coord_epci", "commune", "hors", "anonyme", "desactivee")
+# The last column: an officer of a commune party whose organisation was deactivated (as in the admin).
 # fmt: off
-READ =                 (200, 200, 200, 200, 200, 404, 302)  # every party's members read
-EDIT =                 (200, 200, 403, 200, 403, 404, 302)  # the CAF and the territory write, while open
-MANAGE =               (200, 200, 403, 403, 403, 404, 302)  # the owning CAF runs the lifecycle
-RECORD =               (200, 200, 403, 200, 200, 404, 302)  # the party's members (not viewers) record
-NOT_NOW =              (403, 403, 403, 403, 403, 404, 302)  # not in this status (a draft)
-POST_ONLY =            (405, 405, 405, 405, 405, 405, 302)
-OWN =                  (200, 200, 200, 200, 200, 200, 302)  # a user's own pages and lists
-CAF_MEMBERS =          (200, 200, 200, 403, 403, 200, 302)  # the outsider is an adviser of a CAF too
-CAF_WRITERS =          (200, 200, 403, 403, 403, 200, 302)
-ORGANISATION_MEMBERS = (200, 200, 200, 404, 404, 404, 302)
-ABSENT =               (404, 404, 404, 404, 404, 404, 302)  # not sealed yet, or a token not theirs
-PUBLIC_ABSENT =        (404, 404, 404, 404, 404, 404, 404)  # not published
+READ =                 (200, 200, 200, 200, 200, 404, 302, 404)  # every party's members read
+EDIT =                 (200, 200, 403, 200, 403, 404, 302, 404)  # the CAF and the territory write, while open
+MANAGE =               (200, 200, 403, 403, 403, 404, 302, 404)  # the owning CAF runs the lifecycle
+RECORD =               (200, 200, 403, 200, 200, 404, 302, 404)  # the party's members (not viewers) record
+NOT_NOW =              (403, 403, 403, 403, 403, 404, 302, 404)  # not in this status (a draft)
+POST_ONLY =            (405, 405, 405, 405, 405, 405, 302, 405)
+OWN =                  (200, 200, 200, 200, 200, 200, 302, 200)  # a user's own pages and lists
+CAF_MEMBERS =          (200, 200, 200, 403, 403, 200, 302, 403)  # the outsider is an adviser of a CAF too
+CAF_WRITERS =          (200, 200, 403, 403, 403, 200, 302, 403)
+ORGANISATION_MEMBERS = (200, 200, 200, 404, 404, 404, 302, 404)
+ABSENT =               (404, 404, 404, 404, 404, 404, 302, 404)  # not sealed yet, or a token not theirs
+PUBLIC_ABSENT =        (404, 404, 404, 404, 404, 404, 404, 404)  # not published
 # fmt: on
 
 MATRIX = {
@@ -352,7 +353,9 @@ def test_every_url_has_a_row():
 def test_each_role_gets_the_expected_answer_on_every_url(world):
     convention = world.convention
     territory = territory_services.organisation_for_epci(convention.epci)
-    commune = convention.parties.filter(organisation__kind="commune").first().organisation
+    commune, deactivated = [
+        party.organisation for party in convention.parties.filter(organisation__kind="commune").order_by("pk")[:2]
+    ]
     users = {
         "admin_caf": world.membership.user,
         "conseil_caf": MembershipFactory(organisation=world.organisation, role=Role.CAF_ADVISER).user,
@@ -361,7 +364,10 @@ def test_each_role_gets_the_expected_answer_on_every_url(world):
         "commune": MembershipFactory(organisation=commune, role=Role.COMMUNE_OFFICER).user,
         "hors": world.outsider,
         "anonyme": None,
+        "desactivee": MembershipFactory(organisation=deactivated, role=Role.COMMUNE_OFFICER).user,
     }
+    deactivated.is_active = False
+    deactivated.save()
     clients = {}
     for role, user in users.items():
         clients[role] = Client()
