@@ -96,7 +96,7 @@ def remind_stale_sheets(now=None) -> int:
     sent = 0
     stale = (
         ActionSheet.objects.stale(now)
-        .filter(pilot__isnull=False)
+        .piloted_by_a_party()
         .filter(Q(follow_up_reminded_at__isnull=True) | Q(follow_up_reminded_at__lt=now - interval))
         .select_related("convention", "pilot", "objective__axis")
     )

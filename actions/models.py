@@ -2,7 +2,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import connection, models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -104,6 +104,11 @@ class ActionSheetQuerySet(models.QuerySet):
         """Open sheets of conventions in force whose pilot has not updated them for
         SHEET_STALE_MONTHS months (counted from the signature when never updated)."""
         return self.filter(_stale(now))
+
+    def piloted_by_a_party(self):
+        """Sheets whose pilot is still a party of their convention: an organisation removed
+        from the parties is neither reminded nor notified of the sheets it used to pilot."""
+        return self.filter(convention__parties__organisation_id=F("pilot_id"))
 
     def with_stale(self, now=None):
         """Annotate `is_stale` (see `stale`)."""

@@ -24,7 +24,7 @@ class Notification:
     date: datetime | None = None
 
 
-def notifications_for(user) -> list[Notification]:
+def notifications_for(user, now=None) -> list[Notification]:
     memberships = list(
         Membership.objects.effective()
         .filter(user=user)
@@ -66,7 +66,11 @@ def notifications_for(user) -> list[Notification]:
             )
         )
     for sheet in (
-        ActionSheet.objects.stale().filter(pilot_id__in=organisations).with_numbers().select_related("convention")
+        ActionSheet.objects.stale(now)
+        .filter(pilot_id__in=organisations)
+        .piloted_by_a_party()
+        .with_numbers()
+        .select_related("convention")
     ):
         items.append(
             Notification(
@@ -104,7 +108,7 @@ def send_weekly_digests(now=None) -> int:
     for user in User.objects.filter(is_active=True, weekly_digest=True).filter(
         Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lt=now - timedelta(days=6))
     ):
-        items = notifications_for(user)
+        items = notifications_for(user, now)
         if not items:
             continue
         with transaction.atomic():

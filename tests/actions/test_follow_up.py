@@ -11,10 +11,11 @@ from actions.follow_up import record_follow_up, remind_stale_sheets
 from actions.models import ActionSheet, BudgetLine, EvaluationIndicator, FundingLine, SheetUpdate
 from ctg.lifecycle import Status
 from ctg.models import Comment, Convention, OutboundEmail
-from ctg.notifications import send_weekly_digests
+from ctg.notifications import notifications_for, send_weekly_digests
 from demo.conventions import DEMO_DOCUMENTS
 from governance import exchange
 from governance.models import Meeting
+from governance.services import remove_party
 from territories.models import Role
 from territories.services import organisation_for_commune, organisation_for_epci
 from tests.factories import MembershipFactory
@@ -112,6 +113,16 @@ def test_stale_sheets_pilots_are_reminded_once(randan_sheet, randan_officer):
     # A sheet updated recently is not stale.
     ActionSheet.objects.filter(pk=randan_sheet.pk).update(followed_up_at=later)
     assert not ActionSheet.objects.stale(later).filter(pk=randan_sheet.pk).exists()
+
+
+def test_a_pilot_removed_from_the_parties_is_neither_reminded_nor_notified(randan_sheet, randan_officer):
+    later = timezone.now() + timedelta(days=200)
+    assert {n.kind for n in notifications_for(randan_officer, now=later)} == {"sheet"}
+    remove_party(randan_sheet.convention.parties.get(organisation=randan_sheet.pilot))
+    assert notifications_for(randan_officer, now=later) == []
+    remind_stale_sheets(later)
+    assert not OutboundEmail.objects.filter(to=randan_officer.email).exists()
+    assert not send_weekly_digests(later)
 
 
 def test_a_copil_meeting_is_recorded_and_shows_what_changed_since(client, plaine_limagne, randan_sheet, randan_officer):
