@@ -21,7 +21,9 @@ RUN uv sync --frozen --no-dev --no-install-project --python /usr/local/bin/pytho
 
 COPY . .
 # collectstatic only needs a syntactically valid configuration.
-RUN DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build python manage.py collectstatic --noinput -v0
+RUN DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build DJANGO_PROXY_COUNT=1 \
+    DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --noinput -v0
 
 RUN useradd --system --uid 1000 --home /app ctg && mkdir -p /app/var/media && chown -R ctg /app/var
 USER ctg

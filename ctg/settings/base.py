@@ -155,22 +155,30 @@ DEMO_MAILBOX = env.bool("DEMO_MAILBOX", default=False)
 
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=7)
 
-# Login throttling (django-axes): five wrong passwords for one address from one place lock
-# that pair out for 15 minutes; a right password before that starts the count again.
+# Login throttling (django-axes, territories.throttling): within 15 minutes, five wrong
+# passwords for one address from one place lock that pair out; twenty for one address from
+# anywhere lock the address; fifty from one place, whatever the addresses, lock the place.
+# A right password before that clears the count of the address.
+AXES_HANDLER = "territories.throttling.LayeredAxesHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+LOGIN_FAILURE_LIMITS = [5, 20, 50]
 AXES_RESET_ON_SUCCESS = True
 # The login form's field is "username" (it holds the e-mail address, the model's username).
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "territories.forms.login_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind N reverse proxies the client is the Nth address from the right of X-Forwarded-For;
-# with none, X-Forwarded-For is not trusted at all.
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
-)
+# How many reverse proxies stand in front of the app. Each appends the address it received the
+# request from to X-Forwarded-For, and the last one is REMOTE_ADDR: behind N proxies the
+# visitor is the (N-1)th address from the right of X-Forwarded-For, which the visitor cannot
+# forge (what they send themselves stands further left). With none, X-Forwarded-For is not
+# read at all. Production runs behind one at least and requires the figure (left at 0 there,
+# everybody would share the proxy's address, and `check --deploy` refuses it).
+PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+# python-ipware counts the proxies listed in X-Forwarded-For, the last one (REMOTE_ADDR) apart.
+AXES_IPWARE_PROXY_COUNT = max(PROXY_COUNT - 1, 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
 
 # Celery
 REDIS_URL = env.str("REDIS_URL")

@@ -6,24 +6,60 @@ import pytest
 from django.conf import settings
 
 
-def test_production_settings_pass_check_deploy():
+def check_deploy(**environment):
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "ctg.settings.production",
         "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-secret-for-the-check-0123456789",
         "DJANGO_ALLOWED_HOSTS": "ctg.example.org",
+        **environment,
     }
-    result = subprocess.run(  # noqa: S603
+    return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
         text=True,
     )
+
+
+def test_production_settings_pass_check_deploy():
+    result = check_deploy(DJANGO_PROXY_COUNT="1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
+def test_production_behind_a_proxy_needs_the_proxy_count():
+    """Left at 0 behind the proxy, everybody would share its address for login throttling."""
+    result = check_deploy(DJANGO_PROXY_COUNT="0")
+    assert result.returncode != 0
+    assert "ctg.E001" in result.stderr and "DJANGO_PROXY_COUNT vaut 0" in result.stderr
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_PROXY_COUNT"}
+    # One proxy: the visitor is the address it appended, the right-most of X-Forwarded-For
+    # (tests/territories/test_auth.py::test_behind_a_proxy_each_visitor_counts_apart).
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", READ_PROXY_SETTINGS],
+        cwd=settings.BASE_DIR,
+        env={**env, **PRODUCTION_NEEDS, "DJANGO_SETTINGS_MODULE": "ctg.settings.production", "DJANGO_PROXY_COUNT": "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.split() == ["0", "HTTP_X_FORWARDED_FOR,REMOTE_ADDR"], result.stderr
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env={**env, **PRODUCTION_NEEDS, "DJANGO_SETTINGS_MODULE": "ctg.settings.production"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "Set the DJANGO_PROXY_COUNT environment variable" in result.stderr
+
+
+READ_PROXY_SETTINGS = (
+    "from django.conf import settings; "
+    "print(settings.AXES_IPWARE_PROXY_COUNT, ','.join(settings.AXES_IPWARE_META_PRECEDENCE_ORDER))"
+)
 PRODUCTION_NEEDS = {
     "DJANGO_SECRET_KEY": "x" * 20 + "-a-long-random-secret-for-the-check-0123456789",
     "DATABASE_URL": "postgres://ctg@127.0.0.1:5432/ctg",
@@ -37,7 +73,7 @@ PRODUCTION_NEEDS = {
 def test_settings_refuse_to_start_without_what_production_needs(settings_module, missing):
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_NEEDS}
     env.update({name: value for name, value in PRODUCTION_NEEDS.items() if name != missing})
-    env["DJANGO_SETTINGS_MODULE"] = settings_module
+    env.update(DJANGO_SETTINGS_MODULE=settings_module, DJANGO_PROXY_COUNT="1")
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
     )
@@ -52,7 +88,7 @@ def test_reading_the_settings_writes_nothing_to_disk(settings_module):
     that tests writing beside it in parallel do not count."""
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_NEEDS or settings_module.endswith("test")}
     if settings_module.endswith("production"):
-        env.update(PRODUCTION_NEEDS)
+        env.update(PRODUCTION_NEEDS, DJANGO_PROXY_COUNT="1")
     env.update(DJANGO_SETTINGS_MODULE=settings_module, PYTHONDONTWRITEBYTECODE="1")
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", WRITES_REPORTED],

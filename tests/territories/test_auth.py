@@ -93,3 +93,56 @@ def test_five_wrong_passwords_lock_that_address_out_for_a_while(client, db):
     fresh = client.__class__()
     response = fresh.post(reverse("login"), {"username": victim.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
+
+
+def login(client, email, password, place):
+    return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=place)
+
+
+def test_twenty_wrong_passwords_from_many_places_lock_the_address(client, db):
+    """Four tries from each of five places stay under the per-place limit: the address is
+    locked all the same, from anywhere; another address is untouched."""
+    victim, other = MembershipFactory().user, MembershipFactory().user
+    statuses = [login(client, victim.email, "devine", f"10.0.0.{n // 4}").status_code for n in range(20)]
+    assert statuses == [200] * 19 + [429]
+    assert login(client, victim.email, DEFAULT_PASSWORD, "192.0.2.7").status_code == 429
+    assert login(client, other.email, DEFAULT_PASSWORD, "192.0.2.7").status_code == 302
+
+
+def test_fifty_wrong_passwords_from_one_place_lock_the_place_whatever_the_addresses(client, db):
+    """A few passwords tried against many accounts; a right password for one account from
+    that place does not wipe the count of the place."""
+    users = [MembershipFactory().user for _ in range(3)]
+    statuses = [login(client, f"agent{n}@exemple.fr", "Printemps2026", "203.0.113.9").status_code for n in range(48)]
+    assert set(statuses) == {200}
+    assert login(client, users[0].email, DEFAULT_PASSWORD, "203.0.113.9").status_code == 302
+    client.post(reverse("logout"))
+    assert login(client, "agent48@exemple.fr", "Printemps2026", "203.0.113.9").status_code == 200
+    assert login(client, "agent49@exemple.fr", "Printemps2026", "203.0.113.9").status_code == 429
+    assert login(client, users[1].email, DEFAULT_PASSWORD, "203.0.113.9").status_code == 429
+    assert login(client, users[2].email, DEFAULT_PASSWORD, "198.51.100.4").status_code == 302
+
+
+def test_behind_a_proxy_each_visitor_counts_apart(client, db, settings):
+    """Behind one proxy (what `DJANGO_PROXY_COUNT=1` sets), the visitor's address is the one
+    the proxy appended to X-Forwarded-For: one visitor's five wrong passwords do not lock the
+    account for another visitor, and what a visitor writes in the header changes nothing."""
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    victim = MembershipFactory().user
+    for attempt in range(5):
+        response = client.post(
+            reverse("login"),
+            {"username": victim.email, "password": "devine"},
+            REMOTE_ADDR="10.1.1.1",  # the proxy
+            # A forged address on the left, then the one the proxy saw.
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}, 198.51.100.66",
+        )
+    assert response.status_code == 429
+    response = client.post(
+        reverse("login"),
+        {"username": victim.email, "password": DEFAULT_PASSWORD},
+        REMOTE_ADDR="10.1.1.1",
+        HTTP_X_FORWARDED_FOR="192.0.2.20",
+    )
+    assert response.status_code == 302
