@@ -87,6 +87,8 @@ class Convention(models.Model):
         related_name="renewals",
         verbose_name="CTG précédente",
     )
+    # The CTG this one follows when it is not on the platform (a CTG signed before, a CEJ).
+    previous_reference = models.CharField("CTG précédente (hors plateforme)", max_length=300, blank=True)
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     summary = models.TextField("présentation", blank=True)
     is_published = models.BooleanField(

@@ -5,6 +5,7 @@ first, reports every error with the path of the bad field, then saves all or not
 Territory, CAF and parties are matched by SIREN / INSEE code (by name for the organisations
 that have no SIREN on the platform)."""
 
+import contextlib
 import difflib
 import json
 from dataclasses import dataclass, field
@@ -96,7 +97,7 @@ def export_convention(convention: Convention) -> dict:
         "territory": territory,
         "caf": organisation_ref(convention.caf),
         "period": {"start": _date(convention.start_date), "end": _date(convention.end_date)},
-        "previous": convention.previous.title if convention.previous_id else None,
+        "previous": convention.previous.title if convention.previous_id else (convention.previous_reference or None),
         "parties": [
             {
                 "organisation": organisation_ref(party.organisation),
@@ -270,6 +271,64 @@ JSON_SYNTAX = {
 }
 
 
+# What a pattern of the schema expects, in words.
+PATTERN_HINTS = {
+    "^[0-9]{9}$": "9 chiffres (SIREN)",
+    "^[0-9][0-9AB][0-9]{3}$": "un code INSEE de commune, 5 caractères (« 63240 », « 2A004 »)",
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "une date AAAA-MM-JJ",
+    "^-?[0-9]{1,12}(\\.[0-9]{1,2})?$": "un nombre en texte, point décimal, 2 décimales au plus (« 1250.50 »)",
+}
+TYPE_NAMES = {
+    "string": "un texte",
+    "integer": "un nombre entier",
+    "number": "un nombre",
+    "boolean": "true ou false",
+    "array": "une liste",
+    "object": "un objet",
+    "null": "null",
+}
+
+
+def _shown(value) -> str:
+    return json.dumps(value, ensure_ascii=False)[:80]
+
+
+def _schema_error(error) -> tuple[str, str]:
+    """(path, French message) of one schema error: what is wrong and what is allowed."""
+    if error.validator == "oneOf" and error.context:
+        # Among the forms a value may take, the one it nearly has says what is wrong: its
+        # error lies deepest in the value (a bad « name » inside an organisation, rather than
+        # « not null »).
+        return _schema_error(max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type")))
+    message = SCHEMA_MESSAGES.get(error.validator, "valeur incorrecte")
+    path = list(error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        return _path([*path, missing]), message
+    if error.validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        unexpected = [name for name in error.instance if name not in allowed]
+        return (
+            _path(path),
+            f"{message} : {', '.join(map(_shown, unexpected))} (champs admis : {', '.join(map(_shown, allowed))})",
+        )
+    if error.validator in ("enum", "const"):
+        allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+        return _path(
+            path
+        ), f"{message} : {_shown(error.instance)} (valeurs admises : {', '.join(map(_shown, allowed))})"
+    if error.validator == "type":
+        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        words = " ou ".join(TYPE_NAMES.get(name, name) for name in expected)
+        return _path(path), f"{message} : {_shown(error.instance)} (attendu : {words})"
+    if error.validator == "pattern":
+        hint = PATTERN_HINTS.get(error.validator_value)
+        return _path(path), f"{message} : {_shown(error.instance)}" + (f" (attendu : {hint})" if hint else "")
+    if error.validator in ("minimum", "maximum", "maxLength", "maxItems"):
+        return _path(path), f"{message} : {_shown(error.instance)} (limite : {error.validator_value})"
+    return _path(path), f"{message} : {_shown(error.instance)}"
+
+
 def parse(raw: bytes | str) -> dict:
     """Decode and schema-check a document; raise ImportErrors listing every problem."""
     if isinstance(raw, bytes):
@@ -295,21 +354,10 @@ def parse(raw: bytes | str) -> dict:
         raise ImportErrors([("(document)", "Le document est imbriqué trop profondément.")]) from None
     if not isinstance(document, dict):
         raise ImportErrors([("(document)", "Le document doit être un objet JSON.")])
-    errors = []
-    for error in sorted(schema_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
-        message = SCHEMA_MESSAGES.get(error.validator, "valeur incorrecte")
-        if error.validator == "required":
-            missing = error.message.split("'")[1] if "'" in error.message else ""
-            errors.append((_path([*error.absolute_path, missing]), message))
-        elif error.validator == "additionalProperties":
-            errors.append((_path(error.absolute_path), f"{message} ({error.message.split('(')[-1].rstrip(')')})"))
-        else:
-            errors.append(
-                (
-                    _path(error.absolute_path),
-                    f"{message} : {json.dumps(error.instance, ensure_ascii=False)[:80]}",
-                )
-            )
+    errors = [
+        _schema_error(error)
+        for error in sorted(schema_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    ]
     if errors:
         raise ImportErrors(errors)
     return document
@@ -484,12 +532,17 @@ def resolve(document: dict) -> Resolution:
             ).check_caf_covers_territory()
         except ValidationError as error:
             resolution.errors.extend(("caf", message) for message in error.message_dict["caf"])
-    try:
-        validate_period(date.fromisoformat(document["period"]["start"]), date.fromisoformat(document["period"]["end"]))
-    except ValueError:
-        resolution.errors.append(("period", "date impossible"))
-    except ValidationError as error:
-        resolution.errors.append(("period.end", " ".join(m for ms in error.message_dict.values() for m in ms)))
+    impossible_dates = _impossible_dates(document)
+    resolution.errors.extend(
+        (path, f"date impossible : {value!r} n'existe pas au calendrier") for path, value in impossible_dates
+    )
+    if not any(path.startswith("period.") for path, _ in impossible_dates):
+        try:
+            validate_period(
+                date.fromisoformat(document["period"]["start"]), date.fromisoformat(document["period"]["end"])
+            )
+        except ValidationError as error:
+            resolution.errors.append(("period.end", " ".join(m for ms in error.message_dict.values() for m in ms)))
 
     party_keys = set()
     for index, party in enumerate(document["parties"]):
@@ -506,10 +559,8 @@ def resolve(document: dict) -> Resolution:
     for collection in ("indicators", "findings", "needs"):
         for index, item in enumerate(diagnostic.get(collection, [])):
             code = item.get("field")
-            if code and code not in resolution.fields:
-                resolution.errors.append(
-                    (f"diagnostic.{collection}[{index}].field", f"champ d'intervention inconnu : {code!r}")
-                )
+            if code is not None and code not in resolution.fields:
+                resolution.errors.append((f"diagnostic.{collection}[{index}].field", _unknown_field(code, resolution)))
 
     for a, axis in enumerate(document["axes"]):
         for o, objective in enumerate(axis.get("objectives", [])):
@@ -518,10 +569,37 @@ def resolve(document: dict) -> Resolution:
     return resolution
 
 
+DATE_KEYS = {"start", "end", "date", "start_date", "end_date"}
+
+
+def _impossible_dates(value, path=()) -> list[tuple[str, str]]:
+    """(path, value) of every date of the document that has the right form but no day in the
+    calendar (« 2023-06-31 »): the schema checks the form only."""
+    found = []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in items:
+        if key in DATE_KEYS and isinstance(child, str):
+            try:
+                date.fromisoformat(child)
+            except ValueError:
+                found.append((_path([*path, key]), child))
+        else:
+            found.extend(_impossible_dates(child, (*path, key)))
+    return found
+
+
+def _unknown_field(code: str, resolution: Resolution) -> str:
+    if not code.strip():
+        what = "code de champ d'intervention vide"
+    else:
+        what = f"champ d'intervention inconnu : {code!r}{_close_match(code, list(resolution.fields))}"
+    return f"{what} (valeurs admises : {', '.join(sorted(resolution.fields))})"
+
+
 def _check_sheet(sheet: dict, path: str, party_keys: set, resolution: Resolution) -> None:
-    for code in sheet.get("fields", []):
+    for index, code in enumerate(sheet.get("fields", [])):
         if code not in resolution.fields:
-            resolution.errors.append((f"{path}.fields", f"champ d'intervention inconnu : {code!r}"))
+            resolution.errors.append((f"{path}.fields[{index}]", _unknown_field(code, resolution)))
     for code in sheet.get("communes", []):
         if resolution.territory_communes and code not in resolution.territory_communes:
             resolution.errors.append((f"{path}.communes", f"la commune {code} n'est pas dans le territoire"))
@@ -539,11 +617,9 @@ def _check_sheet(sheet: dict, path: str, party_keys: set, resolution: Resolution
         if len(years) != len(set(years)):
             resolution.errors.append((f"{path}.indicators[{i}].measures", "deux mesures pour la même année"))
     start, end = sheet.get("start_date"), sheet.get("end_date")
-    try:
+    with contextlib.suppress(ValueError):  # an impossible date is reported on its own
         if start and end and date.fromisoformat(end) < date.fromisoformat(start):
             resolution.errors.append((f"{path}.end_date", "la fin précède le début"))
-    except ValueError:
-        resolution.errors.append((f"{path}.start_date", "date impossible"))
 
 
 def _materialise(found, departement_ids) -> Organisation:
@@ -575,6 +651,16 @@ def import_convention(
     if resolution.errors:
         raise ImportErrors(resolution.errors)
 
+    previous = (document.get("previous") or "").strip()
+    # The CTG it follows: linked when it is on the platform (same territory, same title),
+    # else kept as written, so that exporting it again gives the same document.
+    earlier = (
+        Convention.objects.filter(title=previous, epci=resolution.epci, commune=resolution.commune)
+        .order_by("-start_date")
+        .first()
+        if previous
+        else None
+    )
     with transaction.atomic():
         organisations = {
             key: _materialise(found, resolution.departement_ids) for key, found in resolution.organisations.items()
@@ -588,6 +674,8 @@ def import_convention(
             start_date=date.fromisoformat(document["period"]["start"]),
             end_date=date.fromisoformat(document["period"]["end"]),
             created_by=created_by,
+            previous=earlier,
+            previous_reference="" if earlier else previous,
         )
         # The document's parties replace the proposed ones.
         parties, invited = [], []

@@ -32,7 +32,9 @@ pytestmark = pytest.mark.django_db
 
 MONTLUCON = json.loads(next(p for p in DEMO_DOCUMENTS if "montlucon" in p.name).read_text(encoding="utf-8"))
 # What would betray an untranslated message or a crash shown to the user.
-ENGLISH = re.compile(r"Traceback|Expecting|Unterminated|Invalid|Extra data|NoneType|object has|is not|Error\b")
+ENGLISH = re.compile(
+    r"Traceback|Expecting|Unterminated|Invalid|Extra data|NoneType|object has|is not|unexpected|Error\b"
+)
 # How many cases: the profile's (tests/conftest.py: 40 in the test command).
 CASES = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -118,6 +120,181 @@ def test_a_real_convention_with_one_value_replaced_is_imported_whole_or_refused_
         else:
             assert Convention.objects.count() == before + 1
             assert convention.parties.exists()  # imported whole: with its parties
+
+
+# A document valid for the schema, to be made wrong in meaning: Plaine Limagne (communes as
+# parties, sheets on some communes), its first axis, with a dated workshop and a dated sheet.
+PLAINE_LIMAGNE = json.loads(next(p for p in DEMO_DOCUMENTS if "plaine-limagne" in p.name).read_text(encoding="utf-8"))
+MEANING_BASE = {**PLAINE_LIMAGNE, "axes": PLAINE_LIMAGNE["axes"][:1]}
+MEANING_BASE["diagnostic"] = {
+    **PLAINE_LIMAGNE["diagnostic"],
+    "workshops": [{"title": "Atelier parentalité", "date": "2023-06-12", "participants": 14}],
+}
+MEANING_BASE["axes"][0]["objectives"][0]["sheets"][0].update(start_date="2025-02-01", end_date="2026-06-30")
+
+
+def paths_where(document, keep):
+    return [path for path in leaf_paths(document) if path and keep(path, value_at(document, path))]
+
+
+def value_at(document, path):
+    for part in path:
+        document = document[part]
+    return document
+
+
+DATE_PATHS = paths_where(MEANING_BASE, lambda path, value: path[-1] in exchange.DATE_KEYS and isinstance(value, str))
+FIELD_PATHS = paths_where(MEANING_BASE, lambda path, value: "field" in path[-2:] or "fields" in path[-2:-1])
+INSEE_PATHS = paths_where(MEANING_BASE, lambda path, value: path[-1] == "insee" or "communes" in path[-2:-1])
+NAME_PATHS = paths_where(MEANING_BASE, lambda path, value: path[-1] == "name" and "parties" in path)
+
+any_day = st.builds(
+    "{:04d}-{:02d}-{:02d}".format,
+    st.integers(1900, 2100),
+    st.integers(0, 13),
+    st.integers(0, 32),
+)
+meaning_errors = st.one_of(
+    st.tuples(st.sampled_from(DATE_PATHS), any_day),
+    st.tuples(
+        st.sampled_from(FIELD_PATHS),
+        st.sampled_from(["", " ", "astrologie", "Petite-Enfance", "petite_enfance", "parentalite"]),
+    ),
+    st.tuples(st.sampled_from(INSEE_PATHS), st.sampled_from(["75056", "03310", "63240", "2A004", "99999", "63001"])),
+    st.tuples(st.sampled_from(NAME_PATHS), st.sampled_from(["", "Commune de Vichy", "MSA Alpes du Nord", "CAF"])),
+)
+
+
+@CASES
+@given(mutations=st.lists(meaning_errors, min_size=1, max_size=3))
+@example(mutations=[(("diagnostic", "findings", 0, "field"), "")])  # a KeyError, a 500, before
+@example(mutations=[(("diagnostic", "workshops", 0, "date"), "2023-06-31")])  # ValueError, before
+@example(mutations=[(DATE_PATHS[-2], "2024-02-30")])  # a sheet's start: ValueError, before
+def test_a_document_right_in_form_but_wrong_in_meaning_is_imported_whole_or_refused_in_french(db, mutations):
+    """Valid for the schema, wrong in meaning: impossible dates, empty or unknown codes,
+    communes outside the territory, names that do not match their codes."""
+    document = copy.deepcopy(MEANING_BASE)
+    for path, value in mutations:
+        value_at(document, path[:-1])[path[-1]] = value
+    with example_rolled_back():
+        before = Convention.objects.count()
+        try:
+            exchange.import_convention(json.dumps(document))
+        except exchange.ImportErrors as refusal:
+            assert Convention.objects.count() == before
+            assert_french([message for _, message in refusal.errors])
+        else:
+            assert Convention.objects.count() == before + 1
+
+
+def refusal_of(document) -> dict[str, str]:
+    with pytest.raises(exchange.ImportErrors) as refusal:
+        exchange.import_convention(json.dumps(document))
+    assert not Convention.objects.exists()
+    return dict(refusal.value.errors)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "where", "expected"),
+    [
+        (
+            ("diagnostic", "findings", 0, "field"),
+            "",
+            "diagnostic.findings[0].field",
+            "code de champ d'intervention vide (valeurs admises : acces-aux-droits, animation-vie-sociale,",
+        ),
+        (
+            ("diagnostic", "findings", 0, "field"),
+            "parentalité",
+            "diagnostic.findings[0].field",
+            "champ d'intervention inconnu : 'parentalité' ; voulez-vous dire 'parentalite' ?",
+        ),
+        (
+            ("diagnostic", "workshops", 0, "date"),
+            "2023-06-31",
+            "diagnostic.workshops[0].date",
+            "date impossible : '2023-06-31' n'existe pas au calendrier",
+        ),
+        (
+            ("axes", 0, "objectives", 0, "sheets", 0, "start_date"),
+            "2024-02-30",
+            "axes[0].objectives[0].sheets[0].start_date",
+            "date impossible : '2024-02-30' n'existe pas au calendrier",
+        ),
+        (
+            ("axes", 0, "objectives", 0, "sheets", 0, "status"),
+            "finie",
+            "axes[0].objectives[0].sheets[0].status",
+            'valeur non autorisée : "finie" (valeurs admises : "a_lancer", "en_cours", "realisee", "reportee", '
+            '"abandonnee")',
+        ),
+        (
+            ("axes", 0, "objectives", 0, "sheets", 0, "pilot", "name"),
+            5,
+            "axes[0].objectives[0].sheets[0].pilot.name",
+            "type de valeur incorrect : 5 (attendu : un texte)",
+        ),
+        (
+            ("caf", "name"),
+            "CAF du Puy de Dome",  # case, accents and hyphens do not matter
+            None,
+            None,
+        ),
+        (
+            ("caf", "name"),
+            "Caf du Puy-de-Dôm",
+            "caf.name",
+            "Caf inconnue : 'Caf du Puy-de-Dôm' ; voulez-vous dire 'Caf du Puy-de-Dôme' ?",
+        ),
+        (
+            ("parties", 0, "organisation", "insee"),
+            "03310",
+            "parties[0].organisation.insee",
+            "Vichy (03310) n'est pas dans le territoire de la convention",
+        ),
+        (
+            ("parties", 0, "organisation", "name"),
+            "Commune de Randan",
+            "parties[0].organisation.name",
+            "le code INSEE 63001 est celui de Aigueperse, pas de 'Commune de Randan'",
+        ),
+        (
+            ("parties", 0, "organisation", "siren"),
+            "216302406",
+            "parties[0].organisation.siren",
+            "le SIREN de Aigueperse est 216300012, pas 216302406",
+        ),
+        (
+            ("territory", "siren"),
+            "20007119",
+            "territory.siren",
+            'format incorrect : "20007119" (attendu : 9 chiffres (SIREN))',
+        ),
+    ],
+    ids=[
+        "empty-field",
+        "close-field",
+        "workshop-date",
+        "sheet-date",
+        "enum",
+        "one-of",
+        "caf-spelling",
+        "caf-close",
+        "commune-outside",
+        "name-beside-insee",
+        "siren-beside-insee",
+        "pattern",
+    ],
+)
+def test_each_wrong_value_is_named_with_its_place_and_what_is_allowed(db, path, value, where, expected):
+    document = copy.deepcopy(MEANING_BASE)
+    value_at(document, path[:-1])[path[-1]] = value
+    if where is None:
+        assert exchange.import_convention(json.dumps(document)).caf.name == "Caf du Puy-de-Dôme"
+        return
+    errors = refusal_of(document)
+    assert where in errors, errors
+    assert errors[where].startswith(expected), errors[where]
 
 
 @pytest.mark.parametrize(

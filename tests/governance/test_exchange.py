@@ -48,6 +48,23 @@ def test_export_import_export_gives_the_same_document(db):
     assert exchange.export_convention(copy) == first
 
 
+def test_the_ctg_a_convention_follows_is_kept_and_linked_when_it_is_here(db):
+    """`previous` survives the round trip: linked to the convention of that title and
+    territory when it is on the platform, kept as written otherwise."""
+    document = json.loads(PLAINE_LIMAGNE.read_text())
+    assert document["previous"] == "CTG Plaine Limagne 2021-2024"
+    convention = exchange.import_convention(PLAINE_LIMAGNE.read_bytes())
+    assert (convention.previous, convention.previous_reference) == (None, "CTG Plaine Limagne 2021-2024")
+    assert exchange.export_convention(convention)["previous"] == "CTG Plaine Limagne 2021-2024"
+
+    earlier = {**document, "title": "CTG Plaine Limagne 2021-2024", "previous": None}
+    earlier["period"] = {"start": "2021-01-01", "end": "2024-12-31"}
+    earlier = exchange.import_convention(json.dumps(earlier))
+    following = exchange.import_convention(PLAINE_LIMAGNE.read_bytes())
+    assert (following.previous, following.previous_reference) == (earlier, "")
+    assert exchange.export_convention(following)["previous"] == "CTG Plaine Limagne 2021-2024"
+
+
 def test_errors_are_reported_with_their_path_and_nothing_is_saved(db, document):
     document["period"]["end"] = "2026-12-31"
     document["axes"][0]["objectives"][1]["sheets"][0]["status"] = "finie"
@@ -71,7 +88,9 @@ def test_errors_are_reported_with_their_path_and_nothing_is_saved(db, document):
     errors = dict(raised.value.errors)
     assert "Une CTG dure de 3 à 5 ans" in errors["period.end"]
     assert errors["axes[1].objectives[0].sheets[0].communes"] == "la commune 75056 n'est pas dans le territoire"
-    assert errors["diagnostic.findings[0].field"] == "champ d'intervention inconnu : 'astrologie'"
+    assert errors["diagnostic.findings[0].field"].startswith(
+        "champ d'intervention inconnu : 'astrologie' (valeurs admises : acces-aux-droits, "
+    )
     assert not Convention.objects.exists()
 
 
