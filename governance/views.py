@@ -51,10 +51,16 @@ def party_add(request, convention_pk):
         except services.PartyError as error:
             messages.error(request, str(error))
         else:
-            if isinstance(added, PartyInvitation):
+            if isinstance(added, PartyInvitation) and services.organisation_admins(organisation):
                 messages.info(
                     request,
                     f"{organisation.name} est invitée : elle deviendra partie quand son administrateur·rice aura accepté.",
+                )
+            elif isinstance(added, PartyInvitation):
+                messages.warning(
+                    request,
+                    f"{organisation.name} est invitée, mais n'a pas encore d'administrateur·rice sur la plateforme : "
+                    "l'invitation attend que l'un de ses membres le devienne.",
                 )
             else:
                 messages.success(request, f"{organisation.name} est maintenant partie à la convention.")

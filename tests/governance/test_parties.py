@@ -84,6 +84,17 @@ def test_a_partner_with_people_joins_only_once_its_admin_accepts(client, convent
     assert convention.parties.filter(organisation=msa).exists()
 
 
+def test_the_adviser_is_told_when_nobody_can_answer_yet(client, convention, adviser):
+    msa = partner_in("03")
+    member_of(msa, Role.PARTNER)
+    client.force_login(adviser)
+    response = client.post(
+        reverse("party_add", kwargs={"convention_pk": convention.pk}), {"organisation": msa.pk}, follow=True
+    )
+    assert "n&#x27;a pas encore d&#x27;administrateur·rice sur la plateforme" in response.content.decode()
+    assert PartyInvitation.objects.pending().filter(organisation=msa).exists()
+
+
 def test_a_declined_or_withdrawn_invitation_makes_no_party(client, convention, adviser):
     cd03 = partner_in("03", kind="departement", name="Conseil départemental de l'Allier")
     admin = member_of(cd03, Role.ADMIN)
