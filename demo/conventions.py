@@ -2,7 +2,7 @@
 through the same JSON import as users' documents, then taken through the workflow with the
 same public functions users trigger."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from django.conf import settings
@@ -50,6 +50,10 @@ def run_demo_workflow(convention: Convention) -> None:
         convention.transition(Status.REVIEW, by=adviser)
     if convention.status == Status.REVIEW:
         workflows.freeze(convention, by=adviser)
+        # As in reality, the text was frozen before the council sat in June 2022.
+        ConventionVersion.objects.filter(convention=convention).update(
+            frozen_at=timezone.make_aware(datetime(2022, 6, 1, 10, 0))
+        )
         convention.refresh_from_db()
     if convention.status == Status.FROZEN:
         workflows.launch_deliberations(convention, by=adviser)
@@ -58,11 +62,17 @@ def run_demo_workflow(convention: Convention) -> None:
         workflows.record_deliberation(
             deliberation,
             {
+                "convocation_date": date(2022, 6, 23),
                 "session_date": date(2022, 6, 30),
+                "session_time": time(18, 0),
+                "session_place": "salle des fêtes de Domérat",
+                "president_name": "M. Frédéric Laporte",
+                "president_quality": "Président",
                 "outcome": Deliberation.Outcome.ADOPTED,
                 "in_office": 68,
                 "present": 55,
                 "represented": 8,
+                "proxies": "\n".join(f"Conseiller {n} a donné pouvoir à Conseiller {n + 20}" for n in range(1, 9)),
                 "voting": 63,
                 "votes_for": 61,
                 "votes_against": 0,
@@ -112,23 +122,35 @@ def run_demo_follow_up(convention: Convention) -> None:
         convention.transition(Status.REVIEW, by=adviser)
     if convention.status == Status.REVIEW:
         workflows.freeze(convention, by=adviser)
+        ConventionVersion.objects.filter(convention=convention).update(
+            frozen_at=timezone.make_aware(datetime(2023, 2, 20, 10, 0))
+        )
         workflows.launch_deliberations(convention, by=adviser)
         convention.refresh_from_db()
     for deliberation in Deliberation.objects.pending().filter(convention=convention):
         workflows.record_deliberation(
             deliberation,
             {
+                "convocation_date": date(2023, 3, 10),
                 "session_date": date(2023, 3, 16),
+                "session_time": time(19, 0),
+                "session_place": "salle du conseil municipal",
+                "president_name": "M. François Rage",
+                "president_quality": "Maire",
                 "outcome": "adopted",
                 "in_office": 33,
                 "present": 29,
                 "represented": 3,
+                "proxies": "\n".join(f"Conseiller {n} a donné pouvoir à Conseiller {n + 10}" for n in range(1, 4)),
                 "voting": 32,
                 "votes_for": 30,
                 "votes_against": 0,
                 "abstentions": 2,
+                "secretary": "Mme Lucie Faure",
                 "act_id": "063-216301242-20230316-DCM2023_18-DE",
+                "sent_to_prefecture": date(2023, 3, 20),
                 "received_by_prefecture": date(2023, 3, 20),
+                "published_on": date(2023, 3, 21),
             },
             by=officer,
         )

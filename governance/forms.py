@@ -1,10 +1,11 @@
 from django import forms
+from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from actions.models import ActionSheet
 from ctg.forms import DateInput
+from governance.deliberations import RECORD_FIELDS, TRANSMISSION_FIELDS, record_errors
 from governance.models import Committee, Deliberation, Meeting, Party
-from governance.workflows import check_act_id
 from territories.models import Organisation
 
 
@@ -110,9 +111,11 @@ def clean_pdf(upload, label="Le fichier"):
 
 
 class DeliberationForm(forms.ModelForm):
+    """A council's séance as its register records it; every rule of `record_errors` is checked."""
+
     outcome = forms.ChoiceField(
         label="Décision du conseil",
-        choices=[("adopted", "Adoptée"), ("rejected", "Rejetée")],
+        choices=[("adopted", "Adoptée"), ("rejected", "Rejetée"), ("adjourned", "Ajournée (pas de vote)")],
         widget=forms.RadioSelect,
     )
     signed_act = forms.FileField(
@@ -123,37 +126,28 @@ class DeliberationForm(forms.ModelForm):
 
     class Meta:
         model = Deliberation
-        fields = [
-            "session_date",
-            "outcome",
-            "in_office",
-            "present",
-            "represented",
-            "voting",
-            "votes_for",
-            "votes_against",
-            "abstentions",
-            "secretary",
-            "act_id",
-            "sent_to_prefecture",
-            "received_by_prefecture",
-            "published_on",
-        ]
+        fields = list(RECORD_FIELDS)
         widgets = {
+            "convocation_date": DateInput,
             "session_date": DateInput,
+            "session_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "sent_to_prefecture": DateInput,
             "received_by_prefecture": DateInput,
             "published_on": DateInput,
+            "attendees": forms.Textarea(attrs={"rows": 4}),
+            "proxies": forms.Textarea(attrs={"rows": 2}),
+            "absentees": forms.Textarea(attrs={"rows": 2}),
+            "substitutes": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
-            "act_id": "Par exemple 063-216302406-20240926-DCM20240926_4-DE (département, SIREN, date, numéro, DE)."
+            "act_id": "Par exemple 063-216302406-20240926-DCM20240926_4-DE (département, SIREN, date, numéro, DE).",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("session_date", "in_office", "present", "voting", "votes_for", "votes_against", "abstentions"):
-            self.fields[name].required = True
         self.fields["outcome"].initial = None
+        if self.instance.party.organisation.kind != "epci":
+            del self.fields["substitutes"]
 
     def clean_signed_act(self):
         return clean_pdf(self.cleaned_data.get("signed_act"), "L'acte signé")
@@ -162,25 +156,31 @@ class DeliberationForm(forms.ModelForm):
         return self.cleaned_data["act_id"].strip().upper()
 
     def clean(self):
-
         cleaned = super().clean()
-        get = cleaned.get
-        if None not in (get("in_office"), get("present")) and get("present") > get("in_office"):
-            self.add_error("present", "Il ne peut y avoir plus de présents que de conseillers en exercice.")
-        if None not in (get("present"), get("voting")) and get("voting") > get("present") + (get("represented") or 0):
-            self.add_error("voting", "Les votants ne peuvent dépasser les présents et les représentés.")
-        votes = [get("votes_for"), get("votes_against"), get("abstentions")]
-        if None not in votes and get("voting") is not None and sum(votes) > get("voting"):
-            self.add_error("votes_for", "Pour, contre et abstentions dépassent le nombre de votants.")
-        if get("outcome") == "adopted" and None not in votes[:2] and votes[0] <= votes[1]:
-            self.add_error("outcome", "Une délibération adoptée a plus de voix pour que de voix contre.")
-        if get("outcome") == "adopted" and not get("act_id"):
-            self.add_error("act_id", "L'identifiant @ctes est obligatoire pour une délibération adoptée.")
-        if get("act_id"):
-            for error in check_act_id(get("act_id"), party=self.instance.party, session_date=get("session_date")):
-                self.add_error("act_id", error)
-        if get("session_date") and get("session_date") > timezone.localdate():
-            self.add_error("session_date", "La séance ne peut pas être dans le futur.")
+        for field, messages in record_errors(cleaned, deliberation=self.instance).items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class TransmissionForm(forms.ModelForm):
+    """After adoption: the act's identifier, its transmission to the préfecture and its publication."""
+
+    class Meta:
+        model = Deliberation
+        fields = list(TRANSMISSION_FIELDS)
+        widgets = {"sent_to_prefecture": DateInput, "received_by_prefecture": DateInput, "published_on": DateInput}
+
+    def clean_act_id(self):
+        return self.cleaned_data["act_id"].strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        record = {**model_to_dict(self.instance), **cleaned}
+        for field, messages in record_errors(record, deliberation=self.instance).items():
+            if field in self.fields:
+                for message in messages:
+                    self.add_error(field, message)
         return cleaned
 
 

@@ -247,6 +247,7 @@ class Deliberation(ConventionPart):
         PENDING = "pending", "En attente"
         ADOPTED = "adopted", "Adoptée"
         REJECTED = "rejected", "Rejetée"
+        ADJOURNED = "adjourned", "Ajournée"
 
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="deliberations")
     version = models.ForeignKey(ConventionVersion, on_delete=models.PROTECT, related_name="deliberations")
@@ -255,6 +256,23 @@ class Deliberation(ConventionPart):
     due_date = models.DateField("échéance")
     session_date = models.DateField("date de la séance", null=True, blank=True)
     session_number = models.PositiveSmallIntegerField("séance n°", default=0)
+    convocation_date = models.DateField("date de la convocation", null=True, blank=True)
+    session_time = models.TimeField("heure de la séance", null=True, blank=True)
+    session_place = models.CharField(
+        "lieu de la séance", max_length=200, blank=True, help_text="« salle du conseil de la mairie »…"
+    )
+    second_convocation = models.BooleanField("réuni sur seconde convocation (sans condition de quorum)", default=False)
+    president_name = models.CharField("président·e de séance", max_length=150, blank=True)
+    president_quality = models.CharField(
+        "qualité du président ou de la présidente", max_length=150, blank=True, help_text="« Maire », « 1er adjoint »…"
+    )
+    attendees = models.TextField("membres présents", blank=True, help_text="Un nom par ligne.")
+    proxies = models.TextField("pouvoirs", blank=True, help_text="Un par ligne : « Mme X a donné pouvoir à M. Y ».")
+    absentees = models.TextField("absents excusés ou non représentés", blank=True, help_text="Un nom par ligne.")
+    substitutes = models.TextField(
+        "conseillers communautaires suppléants présents", blank=True, help_text="Un nom par ligne (EPCI)."
+    )
+    casting_vote = models.BooleanField("voix prépondérante du président en cas de partage", default=False)
     in_office = models.PositiveSmallIntegerField("conseillers en exercice", null=True, blank=True)
     present = models.PositiveSmallIntegerField("présents", null=True, blank=True)
     represented = models.PositiveSmallIntegerField("représentés", null=True, blank=True)
@@ -262,7 +280,9 @@ class Deliberation(ConventionPart):
     votes_for = models.PositiveSmallIntegerField("pour", null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField("contre", null=True, blank=True)
     abstentions = models.PositiveSmallIntegerField("abstentions", null=True, blank=True)
-    secretary = models.CharField("secrétaire de séance", max_length=150, blank=True)
+    secretary = models.CharField(
+        "secrétaire(s) de séance", max_length=300, blank=True, help_text="Plusieurs : séparés par des virgules."
+    )
     act_id = models.CharField("identifiant @ctes", max_length=60, blank=True, db_index=True)
     sent_to_prefecture = models.DateField("envoyée en préfecture le", null=True, blank=True)
     received_by_prefecture = models.DateField("reçue en préfecture le", null=True, blank=True)

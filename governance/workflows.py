@@ -4,7 +4,6 @@ e-mails after the commit."""
 
 import hashlib
 import json
-import re
 import secrets
 from datetime import date, timedelta
 
@@ -20,6 +19,7 @@ from ctg.lifecycle import Status, TransitionError
 from ctg.models import Convention
 from ctg.permissions import ConventionAccess
 from governance import audit
+from governance.deliberations import RECORD_FIELDS, TRANSMISSION_FIELDS, is_executory, record_errors
 from governance.generation import ensure_version_pdf, request_documents
 from governance.models import AuditEvent, ConventionVersion, Deliberation, Party, SignatureRequest
 from governance.snapshot import convention_snapshot
@@ -172,56 +172,6 @@ def launch_deliberations(convention: Convention, *, by=None, ip=None) -> list[De
     return created
 
 
-ACT_ID = re.compile(
-    r"^(?P<dep>[0-9]{3}|0[0-9][AB])-(?P<siren>[0-9]{9})-(?P<date>[0-9]{8})-(?P<local>[0-9A-Z_]{1,15})-(?P<nature>[A-Z]{2})$"
-)
-
-
-def departement_on_three(code: str) -> str:
-    """ "63" → "063", "2A" → "02A", "971" → "971": the département as @ctes writes it."""
-    return code.rjust(3, "0")
-
-
-def party_departement(party: Party) -> str:
-    """The département whose préfecture receives the party's acts ("" when unknown)."""
-    organisation = party.organisation
-    if organisation.commune_id and organisation.commune.departement_id:
-        return organisation.commune.departement.code
-    return organisation.departements.order_by("code").values_list("code", flat=True).first() or ""
-
-
-def act_id_for(party: Party, session_date: date, number: str) -> str:
-    """The @ctes identifier of the party's deliberation of `session_date` numbered `number`
-    by its own registry: DDD-SIREN-AAAAMMJJ-NUMERO-DE."""
-    return (
-        f"{departement_on_three(party_departement(party))}-{party.organisation.siren}-{session_date:%Y%m%d}-{number}-DE"
-    )
-
-
-def check_act_id(act_id: str, *, party: Party, session_date: date | None) -> list[str]:
-    """Every reason why `act_id` is not the @ctes identifier of this party's deliberation."""
-    match = ACT_ID.match(act_id or "")
-    if not match:
-        return [
-            "L'identifiant @ctes doit avoir la forme DDD-SIREN-AAAAMMJJ-NUMERO-DE, "
-            "par exemple 063-216302406-20240926-DCM20240926_4-DE."
-        ]
-    errors = []
-    organisation = party.organisation
-    departement = party_departement(party)
-    if departement and match["dep"] != departement_on_three(departement):
-        errors.append(
-            f"Le département ({match['dep']}) n'est pas celui de la partie ({departement_on_three(departement)})."
-        )
-    if organisation.siren and match["siren"] != organisation.siren:
-        errors.append(f"Le SIREN ({match['siren']}) n'est pas celui de {organisation.name} ({organisation.siren}).")
-    if session_date and match["date"] != session_date.strftime("%Y%m%d"):
-        errors.append(f"La date ({match['date']}) n'est pas celle de la séance ({session_date:%Y%m%d}).")
-    if match["nature"] != "DE":
-        errors.append(f"La nature de l'acte doit être DE (délibération), pas {match['nature']}.")
-    return errors
-
-
 def record_deliberation(deliberation: Deliberation, data: dict, *, by=None, ip=None, signed_act=None) -> Deliberation:
     """Record a séance's decision. A rejection blocks the party's signature and alerts the
     adviser; a later séance can adopt it."""
@@ -236,6 +186,9 @@ def record_deliberation(deliberation: Deliberation, data: dict, *, by=None, ip=N
             raise WorkflowError("Les délibérations de cette convention ne sont plus ouvertes.")
         if deliberation.outcome == Deliberation.Outcome.ADOPTED:
             raise WorkflowError("Cette délibération est déjà adoptée.")
+        errors = record_errors(data, deliberation=deliberation)
+        if errors:
+            raise WorkflowError(" ".join(message for messages in errors.values() for message in messages))
         for name, value in data.items():
             setattr(deliberation, name, value)
         deliberation.session_number += 1
@@ -251,7 +204,7 @@ def record_deliberation(deliberation: Deliberation, data: dict, *, by=None, ip=N
         audit.record(
             convention,
             "deliberation_recorded",
-            f"{party.organisation.name} : délibération {'adoptée' if adopted else 'rejetée'} en séance du "
+            f"{party.organisation.name} : délibération {deliberation.get_outcome_display().lower()} en séance du "
             f"{deliberation.session_date:%d/%m/%Y}" + (f" (acte {deliberation.act_id})" if deliberation.act_id else ""),
             actor=by,
             party=party,
@@ -261,7 +214,9 @@ def record_deliberation(deliberation: Deliberation, data: dict, *, by=None, ip=N
             votes=[deliberation.votes_for, deliberation.votes_against, deliberation.abstentions],
         )
         request = SignatureRequest.objects.filter(version=deliberation.version, party=party).first()
-        if adopted:
+        if deliberation.outcome == Deliberation.Outcome.ADJOURNED:
+            pass  # a later séance decides; the signature keeps waiting
+        elif adopted:
             if request and request.status == SignatureRequest.Status.BLOCKED:
                 SignatureRequest.objects.filter(pk=request.pk).update(status=SignatureRequest.Status.WAITING)
             open_signatures(convention, deliberation.version)
@@ -280,6 +235,50 @@ def record_deliberation(deliberation: Deliberation, data: dict, *, by=None, ip=N
                 deliberation.version,
                 party,
             )
+    return deliberation
+
+
+def complete_transmission(deliberation: Deliberation, data: dict, *, by=None, ip=None) -> Deliberation:
+    """After adoption, the act's identifier, its transmission and its publication are added
+    as they happen (dates already recorded stay); once exécutoire, its signature may open."""
+    with transaction.atomic():
+        deliberation = (
+            Deliberation.objects.select_for_update(of=("self",))
+            .select_related("party__organisation__commune__departement", "convention", "version")
+            .get(pk=deliberation.pk)
+        )
+        if deliberation.outcome != Deliberation.Outcome.ADOPTED:
+            raise WorkflowError("Seule une délibération adoptée est transmise et publiée.")
+        changed = {
+            name: value
+            for name, value in data.items()
+            if name in TRANSMISSION_FIELDS and value and getattr(deliberation, name) in (None, "")
+        }
+        record = {name: getattr(deliberation, name) for name in RECORD_FIELDS} | changed
+        errors = record_errors(record, deliberation=deliberation)
+        if errors:
+            raise WorkflowError(" ".join(message for messages in errors.values() for message in messages))
+        if not changed:
+            return deliberation
+        for name, value in changed.items():
+            setattr(deliberation, name, value)
+        deliberation.save(update_fields=list(changed))
+        labels = {name: Deliberation._meta.get_field(name).verbose_name for name in changed}
+        audit.record(
+            deliberation.convention,
+            "deliberation_transmitted",
+            f"{deliberation.party.organisation.name} : "
+            + ", ".join(
+                f"{labels[name]} {value:%d/%m/%Y}" if hasattr(value, "strftime") else f"{labels[name]} {value}"
+                for name, value in changed.items()
+            ),
+            actor=by,
+            party=deliberation.party,
+            version=deliberation.version,
+            ip=ip,
+        )
+        if is_executory(deliberation) and deliberation.convention.status in (Status.DELIBERATIONS, Status.SIGNATURES):
+            open_signatures(deliberation.convention, deliberation.version)
     return deliberation
 
 
@@ -305,8 +304,9 @@ def _may_open(request: SignatureRequest, requests: list[SignatureRequest], delib
     if any(r.status != SignatureRequest.Status.SIGNED for r in earlier):
         return False
     if request.party.needs_deliberation:
+        # A contract is signed once the deliberation that authorises it is exécutoire.
         deliberation = deliberations.get(request.party_id)
-        return deliberation is not None and deliberation.outcome == Deliberation.Outcome.ADOPTED
+        return deliberation is not None and is_executory(deliberation)
     return True
 
 

@@ -1,17 +1,18 @@
 """Factories that read as situations: OrganisationFactory(intercommunal=True),
 MembershipFactory(role="admin"), ConventionFactory(signed=True, communes=3)."""
 
-from datetime import date
+from datetime import date, time, timedelta
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from actions.models import ActionSheet
 from actions.services import add_axis, add_objective
 from ctg.lifecycle import Status
 from ctg.models import Convention
-from governance import sealing, workflows
+from governance import deliberations, sealing, workflows
 from governance.models import ConventionVersion, SignatureRequest
 from governance.services import create_convention, set_parties
 from territories.models import EPCI, Commune, Membership, Organisation, Role, User
@@ -97,22 +98,32 @@ def add_plan(convention, axes=2, objectives=2, sheets=2):
     return convention
 
 
-SEANCE = date(2025, 3, 20)
-
-
-def adopted_decision(party, session_date=SEANCE, **overrides):
-    """A council's decision as the form records it: adopted, with a valid @ctes id."""
+def adopted_decision(party, session_date=None, **overrides):
+    """A council's séance as the form records it (today, after the freeze): adopted, with a
+    valid @ctes id, transmitted and published the same day (exécutoire)."""
+    session_date = session_date or timezone.localdate()
     return {
+        "convocation_date": session_date - timedelta(days=5),
         "session_date": session_date,
+        "session_time": time(18, 30),
+        "session_place": "salle du conseil",
+        "president_name": "M. Jean Martin",
+        "president_quality": "Maire",
         "outcome": "adopted",
         "in_office": 33,
         "present": 30,
         "represented": 2,
+        "proxies": "Mme Anne Roux a donné pouvoir à M. Paul Blanc\nM. Luc Noir a donné pouvoir à Mme Léa Vert",
         "voting": 32,
         "votes_for": 30,
         "votes_against": 0,
         "abstentions": 2,
-        "act_id": workflows.act_id_for(party, session_date, f"D{party.pk}"),
+        "secretary": "Mme Claire Petit",
+        "act_id": deliberations.act_id_for(party, session_date, f"D{party.pk}"),
+        # Transmitted and published: the act is exécutoire, its signature may open.
+        "sent_to_prefecture": session_date,
+        "received_by_prefecture": session_date,
+        "published_on": session_date,
         **overrides,
     }
 

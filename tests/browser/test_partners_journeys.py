@@ -5,6 +5,7 @@ signs with the code from the e-mail, and downloads the sealed PDF. Through the U
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
@@ -29,23 +30,40 @@ def link_for(user):
     return re.search(r"https?://[^/\s]+(/signature/\S+/)", email.body).group(1)
 
 
-def record_deliberation(tab, party_name, act_id, session="2026-02-12"):
+TODAY = date.today()
+DAY = f"{TODAY:%Y%m%d}"
+
+
+def labelled(page, label):
+    """The field of that label exactly (labels end with « : »)."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}\W*$"))
+
+
+def record_deliberation(tab, party_name, act_id):
+    """The séance as its register records it, held today (after the freeze), transmitted and
+    published the same day."""
     page = tab.page
     page.get_by_role("link", name=f"Enregistrer la décision de {party_name}").click()
     tab.check("deliberation")
-    page.locator("#id_session_date").fill(session)
-    page.locator("input[name=outcome][value=adopted]").check()
-    for field, value in {
-        "in_office": "33",
-        "present": "30",
-        "represented": "2",
-        "voting": "32",
-        "votes_for": "30",
-        "votes_against": "0",
-        "abstentions": "2",
+    labelled(page, "Date de la convocation").fill((TODAY - timedelta(days=5)).isoformat())
+    labelled(page, "Date de la séance").fill(TODAY.isoformat())
+    labelled(page, "Président·e de séance").fill("M. Jean Martin")
+    page.get_by_label("Adoptée", exact=True).check()
+    for label, value in {
+        "Conseillers en exercice": "33",
+        "Présents": "30",
+        "Représentés": "2",
+        "Votants": "32",
+        "Pour": "30",
+        "Contre": "0",
+        "Abstentions": "2",
     }.items():
-        page.locator(f"#id_{field}").fill(value)
-    page.locator("#id_act_id").fill(act_id)
+        labelled(page, label).fill(value)
+    labelled(page, "Pouvoirs").fill("Mme A a donné pouvoir à M. B\nM. C a donné pouvoir à Mme D")
+    labelled(page, "Secrétaire(s) de séance").fill("Mme Claire Petit")
+    labelled(page, "Identifiant @ctes").fill(act_id)
+    labelled(page, "Envoyée en préfecture le").fill(TODAY.isoformat())
+    labelled(page, "Publiée le").fill(TODAY.isoformat())
     page.get_by_role("button", name="Enregistrer la décision").click()
 
 
@@ -125,17 +143,17 @@ def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, w
 
     # The coordinator records Domérat's deliberation: a wrong act id first.
     coordinator_tab.goto(convention_url.removeprefix(coordinator_tab.base_url) + "deliberations/")
-    record_deliberation(coordinator_tab, "Commune de Domérat", "003-216301242-20260212-D12-DE")
+    record_deliberation(coordinator_tab, "Commune de Domérat", f"003-216301242-{DAY}-D12-DE")
     coordinator_tab.check("act-id-refuse")
     assert "Le SIREN (216301242) n'est pas celui de Commune de Domérat" in cpage.content().replace("&#x27;", "'")
-    cpage.locator("#id_act_id").fill("003-200071082-20260212-D12-DE")
+    cpage.locator("#id_act_id").fill(f"003-200071082-{DAY}-D12-DE")
     cpage.get_by_role("button", name="Enregistrer la décision").click()
     assert "n'est pas celui de Commune de Domérat" in cpage.content().replace("&#x27;", "'")
     domerat_siren = domerat.siren
-    cpage.locator("#id_act_id").fill(f"003-{domerat_siren}-20260212-D12-DE")
+    cpage.locator("#id_act_id").fill(f"003-{domerat_siren}-{DAY}-D12-DE")
     cpage.get_by_role("button", name="Enregistrer la décision").click()
     coordinator_tab.check("domerat-adoptee")
-    record_deliberation(coordinator_tab, "CA Montluçon Communauté", "003-200071082-20260212-DC2026_7-DE")
+    record_deliberation(coordinator_tab, "CA Montluçon Communauté", f"003-200071082-{DAY}-DC2026_7-DE")
     coordinator_tab.check("epci-adoptee")
 
     # The commune officer downloads the documents the worker produced.
@@ -157,7 +175,7 @@ def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, w
     no_script = journey("commune-sans-javascript", javascript=False)
     no_script.login(officer.email, DEFAULT_PASSWORD)
     no_script.goto(convention_url.removeprefix(no_script.base_url) + "deliberations/")
-    record_deliberation(no_script, "Commune de Montluçon", f"003-{montlucon.siren}-20260212-DCM2026_3-DE")
+    record_deliberation(no_script, "Commune de Montluçon", f"003-{montlucon.siren}-{DAY}-DCM2026_3-DE")
     no_script.check("montlucon-adoptee")
     assert "3 / 3" in no_script.page.content()
 
@@ -170,7 +188,7 @@ def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, w
     caf_tab.goto(convention_url.removeprefix(caf_tab.base_url) + "circuit/")
     page.get_by_role("link", name="Enregistrer la signature papier de Caf de l'Allier").click()
     page.locator("#id_signer_name").fill("Le Directeur de la Caf")
-    page.locator("#id_signed_on").fill("2026-03-02")
+    page.locator("#id_signed_on").fill(TODAY.isoformat())
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4\n% page signee\n%%EOF\n")
     page.locator("#id_scan").set_input_files(str(scan))

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from actions.models import ActionSheet
@@ -15,7 +16,7 @@ from demo.conventions import DEMO_DOCUMENTS
 from governance import exchange, sealing, workflows
 from governance.models import SignatureRequest
 from territories.models import Role
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, adopted_decision
 
 
 @pytest.fixture
@@ -37,23 +38,8 @@ def freeze_and_deliberate(convention, adviser):
     convention.transition(Status.REVIEW)
     version = workflows.freeze(convention, by=adviser)
     workflows.launch_deliberations(convention, by=adviser)
-    for deliberation in convention.deliberations.all():
-        workflows.record_deliberation(
-            deliberation,
-            {
-                "session_date": date(2022, 6, 30),
-                "outcome": "adopted",
-                "in_office": 68,
-                "present": 60,
-                "represented": 0,
-                "voting": 60,
-                "votes_for": 60,
-                "votes_against": 0,
-                "abstentions": 0,
-                "act_id": "003-200071082-20220630-D2022_045-DE",
-            },
-            by=adviser,
-        )
+    for deliberation in convention.deliberations.select_related("party__organisation"):
+        workflows.record_deliberation(deliberation, adopted_decision(deliberation.party), by=adviser)
     return version
 
 
@@ -64,7 +50,7 @@ def sign_on_paper(convention, adviser):
             workflows.record_paper_signature(
                 request,
                 signer_name="Signataire",
-                signed_on=date(2022, 7, 12),
+                signed_on=timezone.localdate(),
                 scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4 s"),
                 by=adviser,
             )

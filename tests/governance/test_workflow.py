@@ -23,7 +23,8 @@ from territories.services import organisation_for_commune
 from tests.factories import MembershipFactory
 from tests.helpers import last_code, link_of, seed_convention
 
-ACT_ID = "063-216301242-20240315-DCM2024_12-DE"
+SEANCE = timezone.localdate()  # after the freeze, which the tests do today
+ACT_ID = f"063-216301242-{SEANCE:%Y%m%d}-DCM2024_12-DE"
 
 
 @pytest.fixture
@@ -47,23 +48,35 @@ def mayor(cournon):
 
 def adopted(**overrides):
     data = {
-        "session_date": date(2024, 3, 15),
+        "convocation_date": SEANCE - timedelta(days=5),
+        "session_date": SEANCE,
+        "session_place": "salle du conseil municipal",
+        "president_name": "M. François Rage",
+        "president_quality": "Maire",
         "outcome": "adopted",
         "in_office": 33,
         "present": 30,
         "represented": 2,
+        "proxies": "Mme A a donné pouvoir à M. B\nM. C a donné pouvoir à Mme D",
         "voting": 32,
         "votes_for": 30,
         "votes_against": 0,
         "abstentions": 2,
+        "secretary": "Mme Claire Petit",
         "act_id": ACT_ID,
+        "sent_to_prefecture": SEANCE,
+        "received_by_prefecture": SEANCE,
+        "published_on": SEANCE,
     }
     data.update(overrides)
     return data
 
 
 def form(data):
-    return {key: (value.isoformat() if isinstance(value, date) else value) for key, value in data.items()}
+    return {
+        key: (value.isoformat() if isinstance(value, date) else "" if value is None else value)
+        for key, value in data.items()
+    }
 
 
 def test_freezing_takes_an_immutable_version(client, cournon, adviser):
@@ -124,10 +137,10 @@ def test_launching_creates_a_deliberation_per_council_and_tells_its_members(
     "act_id, message",
     [
         ("063-216301242-2024-03-15-X-DE", "doit avoir la forme DDD-SIREN-AAAAMMJJ-NUMERO-DE"),
-        ("064-216301242-20240315-DCM12-DE", "Le département (064) n'est pas celui de la partie (063)"),
-        ("063-216302406-20240315-DCM12-DE", "Le SIREN (216302406) n'est pas celui de Commune de Cournon"),
-        ("063-216301242-20240316-DCM12-DE", "La date (20240316) n'est pas celle de la séance (20240315)"),
-        ("063-216301242-20240315-DCM12-AR", "La nature de l'acte doit être DE"),
+        (f"064-216301242-{SEANCE:%Y%m%d}-DCM12-DE", "Le département (064) n'est pas celui de la partie (063)"),
+        (f"063-216302406-{SEANCE:%Y%m%d}-DCM12-DE", "Le SIREN (216302406) n'est pas celui de Commune de Cournon"),
+        ("063-216301242-20240316-DCM12-DE", f"La date (20240316) n'est pas celle de la séance ({SEANCE:%Y%m%d})"),
+        (f"063-216301242-{SEANCE:%Y%m%d}-DCM12-AR", "La nature de l'acte doit être DE"),
         ("063-216301242-20240315-NUMERO_BEAUCOUP_TROP_LONG-DE", "doit avoir la forme"),
     ],
 )
@@ -150,7 +163,9 @@ def test_a_rejection_blocks_the_signature_and_a_new_seance_adopts(client, courno
     deliberation = Deliberation.objects.get(convention=cournon)
     client.force_login(mayor)
     url = reverse("deliberation_record", kwargs={"convention_pk": cournon.pk, "deliberation_pk": deliberation.pk})
-    response = client.post(url, form(adopted(outcome="rejected", votes_for=10, votes_against=20, act_id="")))
+    rejected = adopted(outcome="rejected", votes_for=10, votes_against=20, act_id="")
+    rejected.update(sent_to_prefecture=None, received_by_prefecture=None, published_on=None)
+    response = client.post(url, form(rejected))
     assert response.status_code == 302
     request = SignatureRequest.objects.get(convention=cournon, party=deliberation.party)
     assert request.status == "blocked"
@@ -162,7 +177,7 @@ def test_a_rejection_blocks_the_signature_and_a_new_seance_adopts(client, courno
     response = client.post(
         url,
         {
-            **form(adopted(session_date=date(2024, 4, 2), act_id="063-216301242-20240402-DCM2024_20-DE")),
+            **form(adopted(act_id=f"063-216301242-{SEANCE:%Y%m%d}-DCM2024_20-DE")),
             "signed_act": pdf,
         },
     )
@@ -299,7 +314,7 @@ def test_the_sealed_pdf_verifies_and_a_changed_byte_breaks_it(client, cournon, a
 
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages[-2:])
     assert "Page des signatures" in text and "Page de preuves" in text
-    assert ACT_ID.replace("-DCM", "-\nDCM")[:20] in text or "063-216301242-20240315" in text
+    assert ACT_ID.replace("-DCM", "-\nDCM")[:20] in text or f"063-216301242-{SEANCE:%Y%m%d}" in text
     assert version.pdf_sha256 in text.replace("\n", "")
     assert "192.0.2.10" in text and "signature manuscrite" in text.lower()
 
@@ -432,7 +447,7 @@ def test_deliberations_export_in_the_scdl_format(client, cournon, adviser, mayor
     row = dict(zip(lines[0].split(";"), lines[1].split(";"), strict=True))
     assert row["COLL_NOM"] == "Commune de Cournon-d'Auvergne"
     assert row["DELIB_ID"] == "DCM2024_12"
-    assert row["DELIB_DATE"] == "2024-03-15"
+    assert row["DELIB_DATE"] == SEANCE.isoformat()
     assert (row["DELIB_MATIERE_CODE"], row["DELIB_MATIERE_NOM"]) == ("8.2", "Aide sociale")
     assert (row["VOTE_EFFECTIF"], row["VOTE_REEL"], row["VOTE_POUR"], row["VOTE_ABSTENTION"]) == ("33", "32", "30", "2")
 

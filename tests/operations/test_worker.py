@@ -12,12 +12,13 @@ from ctg.lib.mail import requeue_pending_emails, send_outbound_email
 from ctg.lib.models import Heartbeat, OutboundEmail
 from ctg.lifecycle import Status
 from governance import sealing, workflows
+from governance.deliberations import act_id_for
 from governance.generation import request_documents
 from governance.models import Deliberation, DocumentJob, SignatureRequest
 from governance.tasks import requeue_documents_and_seals
 from territories import services
 from territories.models import Role
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, adopted_decision
 from tests.helpers import seed_convention, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -105,32 +106,28 @@ def test_plaine_limagne_from_freeze_to_a_sealed_pdf_and_an_avenant(worker):
     )
     assert len(deliberations) == 26
 
-    def record(deliberation, outcome, day):
-        organisation = deliberation.party.organisation
-        departement = "063"
-        act_id = f"{departement}-{organisation.siren}-{day:%Y%m%d}-D{day:%Y%m%d}_1-DE" if outcome == "adopted" else ""
-        workflows.record_deliberation(
-            deliberation,
-            {
-                "session_date": day,
-                "outcome": outcome,
-                "in_office": 15,
-                "present": 12,
-                "represented": 1,
-                "voting": 13,
-                "votes_for": 12 if outcome == "adopted" else 3,
-                "votes_against": 1 if outcome == "adopted" else 10,
-                "abstentions": 0,
-                "act_id": act_id,
-            },
-            by=adviser,
-        )
+    def record(deliberation, outcome, number):
+        if outcome == "adopted":
+            decision = adopted_decision(deliberation.party, act_id=None)
+            decision["act_id"] = act_id_for(deliberation.party, decision["session_date"], number)
+        else:
+            decision = adopted_decision(
+                deliberation.party,
+                outcome="rejected",
+                votes_for=10,
+                votes_against=20,
+                act_id="",
+                sent_to_prefecture=None,
+                received_by_prefecture=None,
+                published_on=None,
+            )
+        workflows.record_deliberation(deliberation, decision, by=adviser)
 
     rejected = deliberations[0]
-    record(rejected, "rejected", date(2024, 9, 20))
+    record(rejected, "rejected", "")
     for deliberation in deliberations[1:]:
-        record(deliberation, "adopted", date(2024, 9, 26))
-    record(Deliberation.objects.get(pk=rejected.pk), "adopted", date(2024, 10, 10))
+        record(deliberation, "adopted", "D1")
+    record(Deliberation.objects.get(pk=rejected.pk), "adopted", "D2")
     assert Deliberation.objects.filter(convention=convention, outcome="adopted").count() == 26
 
     def sign_open_requests():
