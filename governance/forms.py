@@ -171,6 +171,11 @@ class TransmissionForm(forms.ModelForm):
         fields = list(TRANSMISSION_FIELDS)
         widgets = {"sent_to_prefecture": DateInput, "received_by_prefecture": DateInput, "published_on": DateInput}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.disabled = getattr(self.instance, name) not in (None, "")  # recorded once, for good
+
     def clean_act_id(self):
         return self.cleaned_data["act_id"].strip().upper()
 

@@ -25,6 +25,11 @@ urlpatterns = [
     path("deliberations/export-scdl.csv", views_workflow.deliberation_export, name="deliberation_export"),
     path("deliberations/<int:deliberation_pk>/", views_workflow.deliberation_record, name="deliberation_record"),
     path("deliberations/<int:deliberation_pk>/acte.pdf", views_workflow.deliberation_act, name="deliberation_act"),
+    path(
+        "deliberations/<int:deliberation_pk>/transmission/",
+        views_workflow.deliberation_transmission,
+        name="deliberation_transmission",
+    ),
     path("signatures/<int:request_pk>/papier/", views_workflow.signature_paper, name="signature_paper"),
     path("comites/", views_committees.committee_list, name="committee_list"),
     path("comites/ajouter/", views_committees.committee_create, name="committee_create"),

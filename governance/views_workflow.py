@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,8 @@ from ctg.lifecycle import Status
 from ctg.models import Convention
 from ctg.permissions import ConventionAccess, get_convention_for
 from governance import workflows
-from governance.forms import DeliberationForm, PaperSignatureForm, SignForm, VerifyForm
+from governance.deliberations import missing_before_signature
+from governance.forms import DeliberationForm, PaperSignatureForm, SignForm, TransmissionForm, VerifyForm
 from governance.models import AuditEvent, ConventionVersion, Deliberation, SignatureRequest
 from governance.sealing import verify
 
@@ -84,6 +86,8 @@ DELIBERATION_LIST_COLUMNS = (
     "session_number",
     "act_id",
     "signed_act",
+    "sent_to_prefecture",
+    "published_on",
     "party__organisation_id",
     "party__organisation__name",
 )
@@ -102,12 +106,16 @@ def deliberation_list(request, convention_pk):
         if version
         else []
     )
-    from django.utils import timezone
-
     today = timezone.localdate()
     for deliberation in deliberations:
         deliberation.is_late = deliberation.outcome == Deliberation.Outcome.PENDING and deliberation.due_date < today
         deliberation.may_record = convention.access.may_record_deliberation(deliberation)
+        deliberation.missing = missing_before_signature(deliberation)
+        deliberation.may_complete = (
+            deliberation.outcome == Deliberation.Outcome.ADOPTED
+            and bool(deliberation.missing)
+            and convention.access.may_act_for_party(deliberation.party)
+        )
     adopted = sum(1 for d in deliberations if d.outcome == Deliberation.Outcome.ADOPTED)
     return render(
         request,
@@ -146,6 +154,34 @@ def deliberation_record(request, convention_pk, deliberation_pk):
     return render(
         request,
         "governance/deliberation_form.html",
+        {"convention": convention, "deliberation": deliberation, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def deliberation_transmission(request, convention_pk, deliberation_pk):
+    """After adoption: the act's transmission to the préfecture and its publication."""
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    deliberation = get_object_or_404(
+        Deliberation.objects.filter(convention=convention, outcome=Deliberation.Outcome.ADOPTED).select_related(
+            "party__organisation__commune__departement", "version"
+        ),
+        pk=deliberation_pk,
+    )
+    if not convention.access.may_act_for_party(deliberation.party):
+        raise PermissionDenied("Seuls la partie, l'intercommunalité ou la Caf complètent cet acte.")
+    form = TransmissionForm(request.POST or None, instance=deliberation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflows.complete_transmission(deliberation, form.cleaned_data, by=request.user, ip=_ip(request))
+        except workflows.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Acte de {deliberation.party.organisation.name} complété.")
+            return redirect("deliberation_list", convention_pk=convention.pk)
+    return render(
+        request,
+        "governance/deliberation_transmission.html",
         {"convention": convention, "deliberation": deliberation, "form": form},
         status=400 if form.errors else 200,
     )

@@ -271,6 +271,7 @@ MATRIX = {
     "deliberation_export": READ,
     "deliberation_list": READ,
     "deliberation_record": RECORD,
+    "deliberation_transmission": ABSENT,  # adopted deliberations only (test_deliberation_rules)
     "diagnostic_detail": READ,
     "diagnostic_edit": EDIT,
     "document_download": READ,
