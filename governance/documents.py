@@ -5,6 +5,7 @@ an editable DOCX of the same text."""
 import hashlib
 import io
 import json
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -166,6 +167,8 @@ def deliberation_context(snapshot: dict, party_index: int) -> dict:
         concerned = context["sheets"]
     caf = snapshot["caf"]["name"]
     period = f"{snapshot['period']['start'][:4]}-{snapshot['period']['end'][:4]}"
+    if party.get("deliberation"):
+        party = {**party, "deliberation": _dated(party["deliberation"])}
     context.update(
         party=party,
         details=details,
@@ -193,7 +196,36 @@ def attach(first: bytes, annex: bytes) -> bytes:
 
 
 def render_deliberation_pdf(snapshot: dict, party_index: int, convention_pdf: bytes) -> bytes:
-    return attach(render_deliberation_text_pdf(snapshot, party_index), convention_pdf)
+    """The extract, then the convention it approves; once the act is transmitted, every page
+    of the annex carries its transmission stamp too, as @ctes returns it."""
+    record = snapshot["parties"][party_index].get("deliberation") or {}
+    annex = convention_pdf
+    if record.get("act_id") and record.get("sent_to_prefecture"):
+        annex = stamped(convention_pdf, record)
+    return attach(render_deliberation_text_pdf(snapshot, party_index), annex)
+
+
+DATE_FIELDS = {"convocation_date", "session_date", "sent_to_prefecture", "received_by_prefecture", "published_on"}
+
+
+def stamped(pdf: bytes, record: dict) -> bytes:
+    stamp = PdfReader(
+        io.BytesIO(html_to_pdf(render_to_string("documents/stamp.html", {"record": _dated(record)})))
+    ).pages[0]
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(pdf)))
+    for page in writer.pages:
+        page.merge_page(stamp)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _dated(record: dict) -> dict:
+    """The record with its ISO dates as dates, for the templates' date filter."""
+    return {
+        name: date.fromisoformat(value) if name in DATE_FIELDS and value else value for name, value in record.items()
+    }
 
 
 def render_deliberation_docx(snapshot: dict, party_index: int) -> bytes:

@@ -82,8 +82,18 @@ def build_docx(context: dict) -> bytes:
             document.add_paragraph(french(f"{sheet['number']} — {sheet['title']}"), style="List Bullet")
 
     document.add_heading(f"Le {details['council']},", level=3)
+    if details["kind"] == "epci":
+        visas = [
+            "Vu le code général des collectivités territoriales, et notamment ses articles "
+            f"{details['article_visa']} et {details['competence_article']} ;",
+            f"Vu les statuts de la {details['body']} et les compétences qu'elle exerce ;",
+        ]
+    else:
+        visas = [
+            f"Vu le code général des collectivités territoriales, et notamment son article {details['article_visa']} ;"
+        ]
     for line in (
-        f"Vu le code général des collectivités territoriales, et notamment son article {details['article_visa']} ;",
+        *visas,
         "Vu la circulaire Cnaf n° 2020-01 du 16 janvier 2020 relative au déploiement des conventions territoriales globales ;",
         f"Vu le projet de convention territoriale globale {meta['territory_with_de']} annexé à la présente délibération ;",
         "Considérant l'intérêt, pour les familles et les habitants du territoire, d'un projet social de territoire partagé ;",
@@ -104,9 +114,11 @@ def build_docx(context: dict) -> bytes:
         f"{_upper_first(details['executive'])}                                        Le ou la secrétaire de séance"
     )
     paragraph(
-        f"La présente délibération peut faire l'objet d'un recours pour excès de pouvoir devant {meta['tribunal']} dans "
-        "un délai de deux mois à compter de sa publication et de sa transmission au représentant de l'État. Le tribunal "
-        "administratif peut être saisi par l'application « Télérecours citoyens » accessible sur le site www.telerecours.fr.",
+        "La présente délibération peut faire l'objet, dans un délai de deux mois, d'un recours gracieux auprès "
+        f"{details['presided_by']} (ce recours interrompt le délai du recours contentieux) ou d'un recours pour excès de "
+        f"pouvoir devant {meta['tribunal']}. Le délai court, pour les tiers, à compter de sa publication. Le tribunal "
+        "administratif peut être saisi par l'application « Télérecours citoyens » accessible sur le site "
+        "citoyens.telerecours.fr.",
         size=9,
     )
     out = io.BytesIO()

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from ctg.lib.jobs import enqueue_on_commit
 from governance import audit, documents
+from governance.deliberations import RECORD_FIELDS, act_number, is_executory, lines, secretaries
 from governance.models import ConventionVersion, Document, DocumentJob, version_path
 from governance.snapshot import convention_snapshot
 
@@ -64,23 +65,22 @@ def _store(convention, snapshot, kind, index, render) -> Document:
 
 
 def _deliberation_record(deliberation) -> dict | None:
+    """What the register records of the party's séance, as the extract prints it."""
     if deliberation is None or deliberation.session_date is None:
         return None
-    fields = [
-        "in_office",
-        "present",
-        "represented",
-        "voting",
-        "votes_for",
-        "votes_against",
-        "abstentions",
-        "secretary",
-        "act_id",
-        "outcome",
-    ]
+    record = {}
+    for name in RECORD_FIELDS:
+        value = getattr(deliberation, name)
+        record[name] = value.isoformat() if hasattr(value, "isoformat") else value
     return {
-        "session_date": deliberation.session_date.isoformat(),
-        **{name: getattr(deliberation, name) for name in fields},
+        **record,
+        "act_number": act_number(deliberation.act_id),
+        "attendees": lines(deliberation.attendees),
+        "proxies": lines(deliberation.proxies),
+        "absentees": lines(deliberation.absentees),
+        "substitutes": lines(deliberation.substitutes),
+        "secretaries": secretaries(deliberation.secretary),
+        "executory": is_executory(deliberation),
     }
 
 

@@ -35,12 +35,15 @@ def _party_details(party: dict, communes_by_insee: dict, epcis_by_siren: dict) -
         details.update(
             departement=departements[0] if departements else "",
             council=epci.council_name,
-            body=epci.name,
+            body=epci.statutory_name,
+            legal_form=epci.get_kind_display(),
             for_label=_epci_with_de(epci.name).removeprefix("de ").removeprefix("d'"),
             executive="le Président",
             presided_by="du Président",
             place=epci.name,
-            article_visa="L5211-1 et L5211-10",
+            # Its council deliberates as a municipal council does (L5211-1), on a competence of its own.
+            article_visa="L5211-1",
+            competence_article=epci.competence_article,
         )
     else:
         article = {"departement": "le ", "caf": "la ", "msa": "la "}.get(kind, "")
@@ -73,8 +76,9 @@ def convention_snapshot(convention) -> dict:
     if convention.epci_id:
         territory_communes = convention.epci.communes.select_related("departement").order_by("name")
         departement = convention.departements.order_by("code").first()
-        territory_label = convention.epci.name
-        territory_with_de = _epci_with_de(convention.epci.name)
+        # Acts name an EPCI as its statutes do (« Communauté de communes Plaine Limagne »).
+        territory_label = convention.epci.statutory_name
+        territory_with_de = _epci_with_de(convention.epci.statutory_name)
     else:
         territory_communes = [convention.commune]
         departement = convention.commune.departement

@@ -95,6 +95,25 @@ class EPCI(models.Model):
     def council_name(self):
         return "conseil de la métropole" if self.kind == self.Kind.METROPOLE else "conseil communautaire"
 
+    @property
+    def statutory_name(self) -> str:
+        """The name an act uses: « Communauté de communes Plaine Limagne » for « CC Plaine
+        Limagne »; a name without the abbreviation (« Clermont Auvergne Métropole ») as it is."""
+        abbreviation, _, rest = self.name.partition(" ")
+        if rest and abbreviation in (self.Kind.CC, self.Kind.CA, self.Kind.CU) and abbreviation == self.kind:
+            return f"{self.Kind(abbreviation).label} {rest}"
+        return self.name
+
+    @property
+    def competence_article(self) -> str:
+        """The CGCT article of the competences its council exercises."""
+        return {
+            self.Kind.CC: "L5214-16",
+            self.Kind.CA: "L5216-5",
+            self.Kind.CU: "L5215-20",
+            self.Kind.METROPOLE: "L5217-2",
+        }[self.kind]
+
 
 class Commune(models.Model):
     code = models.CharField("code INSEE", max_length=5, unique=True)

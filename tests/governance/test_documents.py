@@ -129,11 +129,9 @@ def test_the_deliberation_of_a_commune(cournon):
     assert "article L2121-29" in text
     assert "Article 1er — Approuve la convention territoriale globale" in text
     assert "Article 2 — Autorise le Maire à signer cette convention et tout document s'y rapportant." in text
-    assert "Conseillers en exercice" in text and "Secrétaire de séance" in text
-    assert (
-        "recours pour excès de pouvoir devant le tribunal administratif de Clermont-Ferrand dans un délai de deux mois"
-        in text
-    )
+    assert "Membres en exercice" in text and "Secrétaire(s) de séance" in text
+    assert "recours pour excès de pouvoir devant le tribunal administratif de Clermont-Ferrand" in text
+    assert "recours gracieux" in text and "citoyens.telerecours.fr" in text
     assert "Télérecours citoyens" in text
     # The convention is attached after the deliberation.
     deliberation_pages = len(PdfReader(io.BytesIO(documents.render_deliberation_text_pdf(snapshot, index))).pages)
@@ -163,7 +161,8 @@ def test_an_epci_deliberates_in_its_conseil_communautaire(db):
     ((index, _party),) = documents.deliberating_parties(snapshot)
     text = flat(pdf_text(documents.render_deliberation_text_pdf(snapshot, index)))
     assert "DU CONSEIL COMMUNAUTAIRE" in text
-    assert "CA Montluçon Communauté — SIREN 200071082" in text
+    assert "Communauté d'agglomération Montluçon Communauté — SIREN 200071082" in text
+    assert "ses articles L5211-1 et L5216-5" in text
     assert "Autorise le Président à signer" in text
 
 

@@ -1,0 +1,155 @@
+"""The extract of the register is the truth of the record, read back as text from the PDF:
+for a commune, a communauté de communes, a communauté d'agglomération and a métropole,
+adopted and rejected, with every mention the CGCT asks for and, once transmitted, its stamp."""
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from ctg.lifecycle import Status
+from governance import documents, workflows
+from governance.deliberations import act_id_for
+from governance.generation import document_snapshot
+from governance.models import Deliberation
+from territories.models import EPCI
+from tests.factories import add_plan, adopted_decision, make_convention
+
+pytestmark = pytest.mark.django_db
+
+
+def extract_text(convention, kind, **changes) -> str:
+    """Freeze, launch, record the séance of the party of that kind, render its extract."""
+    add_plan(convention, axes=1, objectives=1, sheets=1)
+    convention.transition(Status.REVIEW)
+    workflows.freeze(convention)
+    workflows.launch_deliberations(convention)
+    deliberation = party_deliberation(convention, kind)
+    decision = adopted_decision(deliberation.party, **changes)
+    workflows.record_deliberation(deliberation, decision)
+    convention.refresh_from_db()
+    snapshot, _version = document_snapshot(convention)
+    index = next(i for i, p in enumerate(snapshot["parties"]) if p["details"]["party_id"] == deliberation.party_id)
+    pdf = documents.render_deliberation_text_pdf(snapshot, index)
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages))
+    return re.sub(r"(\w)- (\w)", r"\1\2", text)  # words hyphenated at the end of a line
+
+
+def party_deliberation(convention, kind):
+    return (
+        Deliberation.objects.select_related("party__organisation")
+        .filter(convention=convention, party__organisation__kind=kind)
+        .order_by("pk")
+        .first()
+    )
+
+
+def rejected(**changes):
+    return {
+        "outcome": "rejected",
+        "votes_for": 10,
+        "votes_against": 20,
+        "act_id": "",
+        "sent_to_prefecture": None,
+        "received_by_prefecture": None,
+        "published_on": None,
+        **changes,
+    }
+
+
+EPCI_CASES = {
+    "CC": ("200071199", "Communauté de communes Plaine Limagne", "L5214-16", "conseil communautaire"),
+    "CA": ("200071082", "Communauté d'agglomération Montluçon Communauté", "L5216-5", "conseil communautaire"),
+}
+
+
+@pytest.mark.parametrize("kind", ["CC", "CA", "ME"])
+def test_an_epci_extract_names_the_epci_by_its_statutes_and_cites_its_competence(kind):
+    if kind == "ME":
+        epci = EPCI.objects.filter(kind="ME").order_by("siren").first()
+        siren, name, article, council = epci.siren, epci.statutory_name, "L5217-2", "conseil de la métropole"
+    else:
+        siren, name, article, council = EPCI_CASES[kind]
+    text = extract_text(make_convention(epci_siren=siren), "epci")
+    assert "République française — Département" in text
+    assert name in text and f"EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS DU {council.upper()}" in text.upper()
+    assert f"notamment ses articles L5211-1 et {article}" in text
+    assert f"Vu les statuts de la {name}" in text
+    assert "L5211-10" not in text and "son article L5211-1 et" not in text
+
+
+def test_a_commune_extract_carries_every_mention_and_its_stamp():
+    convention = make_convention(epci_siren="200071199")
+    text = extract_text(
+        convention,
+        "commune",
+        attendees="M. Jean Martin\nMme Anne Roux",
+        absentees="M. Luc Bleu",
+    )
+    deliberation = party_deliberation(convention, "commune")
+    for mention in [
+        "République française — Département du Puy-de-Dôme",
+        "EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS DU CONSEIL MUNICIPAL",
+        f"Délibération n° D{deliberation.party_id}",
+        f"convoqué le {deliberation.convocation_date.day}",
+        "à 18 h 30",
+        "salle du conseil",
+        "sous la présidence de M. Jean Martin, Maire",
+        "Le quorum étant atteint (30 présents sur 33 membres en exercice)",
+        "Présents : M. Jean Martin, Mme Anne Roux",
+        "Pouvoirs : Mme Anne Roux a donné pouvoir à M. Paul Blanc ; M. Luc Noir a donné pouvoir à Mme Léa Vert",
+        "Absents : M. Luc Bleu",
+        "Secrétaire de séance : Mme Claire Petit",
+        "Article 1er — Approuve",
+        "Votes : pour 30, contre 0, abstentions 2",
+        "Pour extrait certifié conforme",
+        "Acte rendu exécutoire (article L2131-1)",
+        f"ID : {deliberation.act_id}",
+        f"Envoyé en préfecture le {deliberation.sent_to_prefecture:%d/%m/%Y}",
+        "recours gracieux",
+        "citoyens.telerecours.fr",
+        "pour les tiers, à compter de sa publication",
+    ]:
+        assert mention in text, mention
+    assert "www.telerecours.fr" not in text
+
+
+def test_a_rejected_vote_prints_a_rejection():
+    text = extract_text(make_convention(epci_siren="200071199"), "commune", **rejected())
+    assert "Article unique — Refuse d'approuver" in text
+    assert "n'autorise pas le Maire à la signer" in text
+    assert "La convention n'est pas approuvée" in text
+    for approval in ("Article 1er", "Approuve la convention", "Autorise le Maire", "Pour extrait certifié conforme"):
+        assert approval not in text, approval
+    assert "ID :" not in text and "exécutoire" not in text
+
+
+def test_a_tie_decided_by_the_casting_vote_says_so():
+    text = extract_text(
+        make_convention(epci_siren="200071199"), "commune", votes_for=15, votes_against=15, casting_vote=True
+    )
+    assert "la voix du président étant prépondérante" in text
+
+
+def test_a_second_convocation_replaces_the_quorum_sentence():
+    text = extract_text(
+        make_convention(epci_siren="200071199"),
+        "commune",
+        present=10,
+        represented=2,
+        voting=12,
+        votes_for=10,
+        second_convocation=True,
+    )
+    assert "délibère valablement sans condition de quorum" in text and "Le quorum étant atteint" not in text
+
+
+def test_the_act_id_helper_builds_what_the_rules_accept():
+    convention = make_convention(epci_siren="200071199")
+    party = (
+        convention.parties.select_related("organisation__commune__departement")
+        .filter(organisation__kind="commune")
+        .first()
+    )
+    assert act_id_for(party, __import__("datetime").date(2024, 9, 26), "DCM20240926_4").startswith("063-")
