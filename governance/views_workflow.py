@@ -38,6 +38,17 @@ def workflow(request, convention_pk):
         if version
         else []
     )
+    if version:
+        requests = list(requests)
+        deliberations = {
+            d.party_id: d
+            for d in version.deliberations.only(
+                "version_id", "party_id", "outcome", "sent_to_prefecture", "published_on"
+            )
+        }
+        unsigned_groups = {r.signing_group for r in requests if r.status != SignatureRequest.Status.SIGNED}
+        for signature in requests:
+            signature.missing = _missing_for(signature, deliberations, unsigned_groups)
     return render(
         request,
         "governance/workflow.html",
@@ -51,6 +62,18 @@ def workflow(request, convention_pk):
             "status": Status,
         },
     )
+
+
+def _missing_for(signature, deliberations, unsigned_groups) -> list[str]:
+    """What the party's signature still waits for, in French."""
+    if signature.status not in (SignatureRequest.Status.WAITING, SignatureRequest.Status.BLOCKED):
+        return []
+    missing = []
+    if signature.party.needs_deliberation:
+        missing += missing_before_signature(deliberations.get(signature.party_id))
+    if any(group < signature.signing_group for group in unsigned_groups):
+        missing.append("les signatures des parties qui signent avant elle")
+    return missing
 
 
 ACTIONS = {

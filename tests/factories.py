@@ -128,6 +128,18 @@ def adopted_decision(party, session_date=None, **overrides):
     }
 
 
+# A séance that refuses the convention: no act number, nothing transmitted.
+REJECTION = {
+    "outcome": "rejected",
+    "votes_for": 10,
+    "votes_against": 20,
+    "act_id": "",
+    "sent_to_prefecture": None,
+    "received_by_prefecture": None,
+    "published_on": None,
+}
+
+
 def sign_on_paper(convention, adviser, signed_on=date(2025, 4, 2)):
     """Every party signs on paper, signing group after signing group."""
     while requests := list(SignatureRequest.objects.filter(convention=convention, status="open")):

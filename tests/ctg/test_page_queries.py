@@ -23,7 +23,7 @@ CONVENTION_PAGES = {
     "plan_detail": 7,
     "party_list": 6,
     "document_list": 8,
-    "workflow": 8,
+    "workflow": 9,
     "deliberation_list": 6,
     "committee_list": 7,
     "convention_history": 15,

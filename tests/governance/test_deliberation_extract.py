@@ -14,7 +14,7 @@ from governance.deliberations import act_id_for
 from governance.generation import document_snapshot
 from governance.models import Deliberation
 from territories.models import EPCI
-from tests.factories import add_plan, adopted_decision, make_convention
+from tests.factories import REJECTION, add_plan, adopted_decision, make_convention
 
 pytestmark = pytest.mark.django_db
 
@@ -46,16 +46,7 @@ def party_deliberation(convention, kind):
 
 
 def rejected(**changes):
-    return {
-        "outcome": "rejected",
-        "votes_for": 10,
-        "votes_against": 20,
-        "act_id": "",
-        "sent_to_prefecture": None,
-        "received_by_prefecture": None,
-        "published_on": None,
-        **changes,
-    }
+    return {**REJECTION, **changes}
 
 
 EPCI_CASES = {

@@ -14,7 +14,7 @@ from governance import workflows
 from governance.deliberations import act_number, record_errors
 from governance.models import AuditEvent, ConventionVersion, Deliberation, SignatureRequest
 from territories.models import Role
-from tests.factories import MembershipFactory, adopted_decision
+from tests.factories import REJECTION, MembershipFactory, adopted_decision
 from tests.helpers import seed_convention
 
 pytestmark = pytest.mark.django_db
@@ -167,15 +167,7 @@ def test_each_rule_refuses_what_breaks_it(client, deliberation, changes, field, 
         {},
         {"present": 16, "represented": 0, "voting": 16, "votes_for": 14, "proxies": "", "second_convocation": True},
         {"votes_for": 15, "votes_against": 15, "casting_vote": True},
-        {
-            "outcome": "rejected",
-            "votes_for": 10,
-            "votes_against": 20,
-            "act_id": "",
-            "sent_to_prefecture": None,
-            "received_by_prefecture": None,
-            "published_on": None,
-        },
+        REJECTION,
         {
             "outcome": "adjourned",
             "voting": None,
@@ -205,6 +197,9 @@ def test_the_signature_opens_once_the_act_is_executory(client, cournon, adviser,
     client.force_login(adviser)
     page = client.get(reverse("deliberation_list", kwargs={"convention_pk": cournon.pk})).content.decode()
     assert "non : manque la transmission en préfecture, la publication" in page
+    circuit = client.get(reverse("workflow", kwargs={"convention_pk": cournon.pk})).content.decode()
+    assert "La transmission en préfecture, la publication" in circuit  # the commune's row
+    assert "Les signatures des parties qui signent avant elle" in circuit  # the Caf's row
     url = reverse("deliberation_transmission", kwargs={"convention_pk": cournon.pk, "deliberation_pk": deliberation.pk})
     response = client.post(url, {"act_id": decision["act_id"], "sent_to_prefecture": minus(0).isoformat()})
     assert response.status_code == 302
