@@ -107,6 +107,61 @@ def run_demo_workflow(convention: Convention) -> None:
     workflows.scan()
 
 
+MONTPENSIER_ACT = "063-216302406-20240926-DCM20240926_4-DE"
+
+
+def run_demo_deliberations(convention: Convention) -> None:
+    """Take the Plaine Limagne CTG 2025-2028 to its councils, as in reality in autumn 2024:
+    frozen, deliberations launched, and the commune of Montpensier's act recorded as @ctes
+    stamped it (séance of 26 September 2024, sent and received on 2 October, not yet
+    published). The names of the séance are illustrative. Idempotent."""
+    adviser = User.objects.get(email="conseillere.caf63@demo.example")
+    if convention.status == Status.DRAFT:
+        convention.transition(Status.REVIEW, by=adviser)
+    if convention.status == Status.REVIEW:
+        workflows.freeze(convention, by=adviser)
+        ConventionVersion.objects.filter(convention=convention).update(
+            frozen_at=timezone.make_aware(datetime(2024, 9, 2, 10, 0))
+        )
+        convention.refresh_from_db()
+    if convention.status == Status.FROZEN:
+        workflows.launch_deliberations(convention, by=adviser)
+    montpensier = (
+        Deliberation.objects.pending()
+        .filter(convention=convention, party__organisation__commune__code="63240")
+        .select_related("party__organisation")
+        .first()
+    )
+    if montpensier is None:
+        return
+    workflows.record_deliberation(
+        montpensier,
+        {
+            "convocation_date": date(2024, 9, 19),
+            "session_date": date(2024, 9, 26),
+            "session_time": time(20, 0),
+            "session_place": "salle du conseil municipal, à la mairie",
+            "president_name": "M. Jean Dupont",
+            "president_quality": "Maire",
+            "outcome": Deliberation.Outcome.ADOPTED,
+            "in_office": 11,
+            "present": 9,
+            "represented": 1,
+            "proxies": "Mme Marie Durand a donné pouvoir à M. Jean Dupont",
+            "absentees": "M. Paul Martin",
+            "voting": 10,
+            "votes_for": 10,
+            "votes_against": 0,
+            "abstentions": 0,
+            "secretary": "Mme Sophie Bernard",
+            "act_id": MONTPENSIER_ACT,
+            "sent_to_prefecture": date(2024, 10, 2),
+            "received_by_prefecture": date(2024, 10, 2),
+        },
+        by=User.objects.get(email="mairie.montpensier@demo.example"),
+    )
+
+
 def run_demo_follow_up(convention: Convention) -> None:
     """The commune CTG 2023-2026 (Puy-de-Dôme), signed and in force: its pilot updates sheets,
     a COPIL meets, a late sheet's pilot is reminded, its public page is open and the next CTG

@@ -1,14 +1,18 @@
 import io
+import re
 
 import pytest
 from django.core.management import call_command
 from django.http import HttpRequest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from ctg.celery import app as celery_app
 from ctg.models import Convention, OutboundEmail
 from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from governance import sealing
+from demo.conventions import MONTPENSIER_ACT
+from governance import documents, sealing
+from governance.generation import document_snapshot, ensure_version_pdf
 from territories.models import Membership, User
 from tests.factories import UserFactory
 
@@ -100,3 +104,36 @@ def test_the_demo_mailbox_shows_each_account_its_own_emails_and_nobody_else_s(cl
     assert "123456" in html and "secret" in html
     settings.DEMO_MAILBOX = False
     assert client.get(url).status_code == 404
+
+
+def test_the_demo_s_montpensier_act_carries_what_its_real_act_carries(db, demo_loaded):
+    """Séance of 26 September 2024, act 063-216302406-20240926-DCM20240926_4-DE, sent and
+    received on 2 October 2024, not yet published: the extract and every page of the annexed
+    convention carry the @ctes stamp, as the commune's real act does."""
+    plaine_limagne = Convention.objects.get(epci__name="CC Plaine Limagne")
+    deliberation = plaine_limagne.deliberations.get(party__organisation__commune__code="63240")
+    assert deliberation.act_id == MONTPENSIER_ACT and deliberation.outcome == "adopted"
+    snapshot, version = document_snapshot(plaine_limagne)
+    index = next(i for i, p in enumerate(snapshot["parties"]) if p["details"]["party_id"] == deliberation.party_id)
+    with ensure_version_pdf(version).pdf.open("rb") as annex:
+        pdf = documents.render_deliberation_pdf(snapshot, index, annex.read())
+    pages = [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    for number, page in enumerate(pages, start=1):
+        assert f"ID : {MONTPENSIER_ACT}" in page, number
+        assert "Envoyé en préfecture le 02/10/2024 · Reçu en préfecture le 02/10/2024 · Publié le" in page, number
+    extract = " ".join(pages[:2])
+    for mention in (
+        "République française — Département du Puy-de-Dôme",
+        "La commune de Montpensier — SIREN 216302406",
+        "Délibération n° DCM20240926_4",
+        "Séance du 26 septembre 2024 à 20 h 00",
+        "Le quorum étant atteint (9 présents sur 11 membres en exercice)",
+        "Pouvoirs : Mme Marie Durand a donné pouvoir à M. Jean Dupont",
+        "Article 1er — Approuve la convention territoriale globale de la Communauté de communes Plaine Limagne",
+        "Votes : pour 10, contre 0, abstentions 0",
+    ):
+        assert mention in extract, mention
+    # Not yet published: not yet exécutoire, and the commune's signature waits for it.
+    assert "exécutoire" not in extract
+    request = plaine_limagne.signature_requests.get(party=deliberation.party)
+    assert request.status == "waiting"

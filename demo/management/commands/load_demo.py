@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.accounts import DEMO_PASSWORD, load_demo_accounts, load_demo_organisations
-from demo.conventions import load_demo_conventions, run_demo_follow_up, run_demo_workflow
+from demo.conventions import load_demo_conventions, run_demo_deliberations, run_demo_follow_up, run_demo_workflow
 from territories.models import Commune
 
 
@@ -16,6 +16,7 @@ class Command(BaseCommand):
         conventions = load_demo_conventions()
         montlucon = next(c for c in conventions if c.epci_id and c.epci.siren == "200071082")
         run_demo_workflow(montlucon)
+        run_demo_deliberations(next(c for c in conventions if c.epci_id and c.epci.siren == "200071199"))
         run_demo_follow_up(next(c for c in conventions if c.commune_id and c.commune.code == "63124"))
         conventions = list(type(montlucon).objects.order_by("title"))
         self.stdout.write(self.style.SUCCESS("Conventions de démonstration :"))
