@@ -455,6 +455,29 @@ def _check_turn(request: SignatureRequest):
         )
 
 
+def _check_paper_date(request: SignatureRequest, signed_on: date) -> None:
+    """A paper signature comes in the circuit's order: not before the parties that sign before
+    it, nor before its own act became exécutoire."""
+    earlier = (
+        SignatureRequest.objects.filter(
+            version=request.version, signing_group__lt=request.signing_group, signed_at__isnull=False
+        )
+        .order_by("-signed_at")
+        .first()
+    )
+    if earlier and signed_on < timezone.localdate(earlier.signed_at):
+        raise WorkflowError(
+            f"La date de signature précède celle de {earlier.party.organisation.name} "
+            f"({timezone.localdate(earlier.signed_at):%d/%m/%Y}), qui signe avant elle."
+        )
+    deliberation = Deliberation.objects.filter(version=request.version, party=request.party).first()
+    if deliberation and deliberation.published_on and signed_on < deliberation.published_on:
+        raise WorkflowError(
+            f"La date de signature précède la publication de la délibération ({deliberation.published_on:%d/%m/%Y}) : "
+            "la convention ne peut être signée qu'une fois l'acte exécutoire."
+        )
+
+
 def record_paper_signature(request: SignatureRequest, *, signer_name: str, signed_on: date, scan, by=None, ip=None):
     """The adviser records a signature made on paper, with the scanned page."""
     with transaction.atomic():
@@ -466,6 +489,7 @@ def record_paper_signature(request: SignatureRequest, *, signer_name: str, signe
         if request.status == SignatureRequest.Status.SIGNED:
             raise WorkflowError("Cette partie a déjà signé.")
         _check_turn(request)
+        _check_paper_date(request, signed_on)
         request.scan.save(f"signature-{request.party_id}.pdf", scan, save=False)
         _mark_signed(
             request,

@@ -140,14 +140,14 @@ REJECTION = {
 }
 
 
-def sign_on_paper(convention, adviser, signed_on=date(2025, 4, 2)):
+def sign_on_paper(convention, adviser, signed_on=None):
     """Every party signs on paper, signing group after signing group."""
     while requests := list(SignatureRequest.objects.filter(convention=convention, status="open")):
         for request in requests:
             workflows.record_paper_signature(
                 request,
                 signer_name=request.party.representative_title or "Signataire",
-                signed_on=signed_on,
+                signed_on=signed_on or timezone.localdate(),
                 scan=SimpleUploadedFile("signature.pdf", b"%PDF-1.4 page de signature"),
                 by=adviser,
             )

@@ -5,6 +5,7 @@ party's signature opens only once its act is exécutoire."""
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -225,3 +226,18 @@ def test_the_act_number_is_the_local_part_of_its_identifier():
 def test_a_frozen_version_is_needed_before_the_seance(deliberation):
     version = ConventionVersion.objects.get(pk=deliberation.version_id)
     assert timezone.localdate(version.frozen_at) == TODAY
+
+
+def test_a_paper_signature_comes_in_the_circuit_s_order(client, cournon, adviser, deliberation):
+    workflows.record_deliberation(deliberation, adopted_decision(deliberation.party), by=adviser)
+    commune = SignatureRequest.objects.get(convention=cournon, party=deliberation.party)
+    scan = SimpleUploadedFile("s.pdf", b"%PDF-1.4 page signee")
+    with pytest.raises(workflows.WorkflowError, match="précède la publication de la délibération"):
+        workflows.record_paper_signature(commune, signer_name="Le Maire", signed_on=minus(1), scan=scan, by=adviser)
+    workflows.record_paper_signature(commune, signer_name="Le Maire", signed_on=TODAY, scan=scan, by=adviser)
+    caf = SignatureRequest.objects.get(convention=cournon, party__organisation=cournon.caf)
+    assert caf.status == "open"
+    with pytest.raises(workflows.WorkflowError, match="qui signe avant elle"):
+        workflows.record_paper_signature(caf, signer_name="Le Directeur", signed_on=minus(2), scan=scan, by=adviser)
+    caf.refresh_from_db()
+    assert caf.status == "open"
