@@ -112,6 +112,13 @@ def evidence_context(version: ConventionVersion) -> dict:
     )
     deliberations = {d.party_id: d for d in version.deliberations.all()}
     events = list(version.convention.audit_events.filter(version=version).select_related("actor", "party"))
+    # What the trail recorded, not what the method implies: the codes actually sent.
+    codes_sent = {}
+    for event in events:
+        if event.kind == "signature_code" and event.party_id:
+            codes_sent[event.party_id] = event.created_at
+    for request in requests:
+        request.code_sent_at = codes_sent.get(request.party_id)
     return {
         "doc": snapshot,
         "meta": snapshot["meta"],

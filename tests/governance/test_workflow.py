@@ -317,6 +317,11 @@ def test_the_sealed_pdf_verifies_and_a_changed_byte_breaks_it(client, cournon, a
     assert ACT_ID.replace("-DCM", "-\nDCM")[:20] in text or f"063-216301242-{SEANCE:%Y%m%d}" in text
     assert version.pdf_sha256 in text.replace("\n", "")
     assert "192.0.2.10" in text and "signature manuscrite" in text.lower()
+    flat_text = " ".join(text.split())
+    # Recorded events only: the mayor was sent a code, the Caf signed on paper (a date, no time).
+    assert flat_text.count("code à usage unique envoyé par courriel le") == 1
+    assert f"{date.today():%d/%m/%Y} Caf du Puy-de-Dôme — signature manuscrite" in flat_text
+    assert "par M. le Directeur" in flat_text
 
     result = sealing.verify(content)
     assert result.ok and result.version == version
