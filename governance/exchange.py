@@ -31,7 +31,7 @@ from actions.services import add_axis, add_objective
 from ctg.models import Convention, validate_period
 from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
 from governance.models import PARTY_FIELDS
-from governance.services import create_convention, invite_party, joins_without_invitation, set_parties
+from governance.services import create_convention, invite_party, needing_invitation, set_parties
 from territories import services as territory_services
 from territories.models import EPCI, Commune, Organisation
 from territories.text import search_key
@@ -678,11 +678,12 @@ def import_convention(
             previous_reference="" if earlier else previous,
         )
         # The document's parties replace the proposed ones.
+        asked = needing_invitation(convention, organisations.values()) if partners_by_invitation else set()
         parties, invited = [], []
         for party in document["parties"]:
             organisation = organisations[_ref_key(party["organisation"])]
             fields = {name: party[name] for name in PARTY_FIELDS if name in party}
-            if partners_by_invitation and not joins_without_invitation(convention, organisation):
+            if organisation.pk in asked:
                 invited.append((organisation, fields))
             else:
                 parties.append((organisation, fields))

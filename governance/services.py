@@ -147,20 +147,25 @@ def territory_organisation_ids(convention: Convention) -> set[int]:
     return {convention.caf_id, *Organisation.objects.filter(territory).values_list("pk", flat=True)}
 
 
-def joins_without_invitation(convention: Convention, organisation: Organisation) -> bool:
-    """The CAF and the territory's councils are parties by nature. Any other organisation with
+def needing_invitation(convention: Convention, organisations) -> set[int]:
+    """The ids, among `organisations`, of those that join only by invitation, in two queries.
+
+    The CAF and the territory's councils are parties by nature. Any other organisation with
     people on the platform is asked first: once a party, its members see the convention and
     receive its e-mails. One nobody works in has no one to ask, and no one who would see it."""
-    if organisation.pk in territory_organisation_ids(convention):
-        return True
-    return not Membership.objects.filter(organisation=organisation, user__is_active=True).exists()
+    others = {organisation.pk for organisation in organisations} - territory_organisation_ids(convention)
+    return set(
+        Membership.objects.filter(organisation_id__in=others, user__is_active=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
 
 
 def propose_party(convention: Convention, organisation: Organisation, *, by=None, **fields) -> Party | PartyInvitation:
     """Make the organisation a party when it joins without invitation, else invite it."""
     if not organisation.is_active:
         raise PartyError(f"{organisation.name} est désactivée : elle ne peut pas devenir partie.")
-    if joins_without_invitation(convention, organisation):
+    if not needing_invitation(convention, [organisation]):
         return add_party(convention, organisation, **fields)
     return invite_party(convention, organisation, by=by, fields=fields)
 

@@ -172,6 +172,13 @@ def launch_deliberations(convention: Convention, *, by=None, ip=None) -> list[De
     return created
 
 
+def _refuse_unlawful(record: dict, deliberation: Deliberation) -> None:
+    """Raise with every rule of the séance the record breaks (governance.deliberations)."""
+    errors = record_errors(record, deliberation=deliberation)
+    if errors:
+        raise WorkflowError(" ".join(message for messages in errors.values() for message in messages))
+
+
 def record_deliberation(deliberation: Deliberation, data: dict, *, by=None, ip=None, signed_act=None) -> Deliberation:
     """Record a séance's decision. A rejection blocks the party's signature and alerts the
     adviser; a later séance can adopt it."""
@@ -186,9 +193,7 @@ def record_deliberation(deliberation: Deliberation, data: dict, *, by=None, ip=N
             raise WorkflowError("Les délibérations de cette convention ne sont plus ouvertes.")
         if deliberation.outcome == Deliberation.Outcome.ADOPTED:
             raise WorkflowError("Cette délibération est déjà adoptée.")
-        errors = record_errors(data, deliberation=deliberation)
-        if errors:
-            raise WorkflowError(" ".join(message for messages in errors.values() for message in messages))
+        _refuse_unlawful(data, deliberation)
         for name, value in data.items():
             setattr(deliberation, name, value)
         deliberation.session_number += 1
@@ -255,21 +260,20 @@ def complete_transmission(deliberation: Deliberation, data: dict, *, by=None, ip
             if name in TRANSMISSION_FIELDS and value and getattr(deliberation, name) in (None, "")
         }
         record = {name: getattr(deliberation, name) for name in RECORD_FIELDS} | changed
-        errors = record_errors(record, deliberation=deliberation)
-        if errors:
-            raise WorkflowError(" ".join(message for messages in errors.values() for message in messages))
+        _refuse_unlawful(record, deliberation)
         if not changed:
             return deliberation
         for name, value in changed.items():
             setattr(deliberation, name, value)
         deliberation.save(update_fields=list(changed))
-        labels = {name: Deliberation._meta.get_field(name).verbose_name for name in changed}
         audit.record(
             deliberation.convention,
             "deliberation_transmitted",
             f"{deliberation.party.organisation.name} : "
             + ", ".join(
-                f"{labels[name]} {value:%d/%m/%Y}" if hasattr(value, "strftime") else f"{labels[name]} {value}"
+                f"{Deliberation._meta.get_field(name).verbose_name} {value:%d/%m/%Y}"
+                if name != "act_id"
+                else f"acte {value}"
                 for name, value in changed.items()
             ),
             actor=by,
