@@ -29,10 +29,10 @@ def notifications_for(user, now=None) -> list[Notification]:
         Membership.objects.effective()
         .filter(user=user)
         .exclude(role=Role.VIEWER)
-        .values_list("organisation_id", "is_signatory", "role")
+        .values_list("organisation_id", "role")
     )
-    organisations = [organisation for organisation, _, _ in memberships]
-    signing_for = [organisation for organisation, signatory, role in memberships if signatory or role == Role.ADMIN]
+    organisations = [organisation for organisation, _ in memberships]
+    administered = [organisation for organisation, role in memberships if role == Role.ADMIN]
     items = []
     for invitation in PartyInvitation.objects.awaiting(user).select_related("convention", "organisation"):
         items.append(
@@ -43,14 +43,33 @@ def notifications_for(user, now=None) -> list[Notification]:
                 invitation.created_at,
             )
         )
-    for request in SignatureRequest.objects.filter(
-        status="open", party__organisation_id__in=signing_for
-    ).select_related("convention", "party__organisation"):
+    # The designated signatories sign; an organisation's admins are asked to designate them.
+    delegation = (
+        Q(party__delegate_account__isnull=False, party__delegation_date__isnull=False)
+        & ~Q(party__delegate_name="")
+        & ~Q(party__delegation_order="")
+    )
+    signing = Q(party__executive_account=user) | (Q(party__delegate_account=user) & delegation)
+    undesignated = Q(party__organisation_id__in=administered, party__executive_account__isnull=True) & ~delegation
+    for request in (
+        SignatureRequest.objects.filter(status="open", party__organisation_id__in=organisations)
+        .filter(signing | undesignated)
+        .select_related("convention", "party__organisation")
+    ):
+        designated = request.party.signs_as(user.pk) is not None
         items.append(
             Notification(
                 "signature",
-                f"Signature attendue pour {request.party.organisation.name} : {request.convention.title}",
-                reverse("workflow", kwargs={"convention_pk": request.convention_id}),
+                (
+                    f"Signature attendue pour {request.party.organisation.name} : {request.convention.title}"
+                    if designated
+                    else f"Désignez qui signe pour {request.party.organisation.name} : {request.convention.title}"
+                ),
+                reverse("workflow", kwargs={"convention_pk": request.convention_id})
+                if designated
+                else reverse(
+                    "party_signatory", kwargs={"convention_pk": request.convention_id, "party_pk": request.party_id}
+                ),
                 request.opened_at,
             )
         )

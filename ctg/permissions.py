@@ -116,12 +116,27 @@ class ConventionAccess:
         return self.has_edit_right or self.can_manage or party.organisation_id in self.acting_organisation_ids
 
     def may_sign(self, signature_request) -> bool:
-        """Only a member of the party who signs for it (or its admin, when none is marked)."""
+        """Only the party's executive or its delegate, through their designated accounts, while
+        they belong to the party's organisation."""
+        party = signature_request.party
         return (
             self.user.is_authenticated
-            and Membership.objects.signatories_of(signature_request.party.organisation_id)
-            .filter(user=self.user)
-            .exists()
+            and party.signs_as(self.user.pk) is not None
+            and Membership.objects.effective().filter(user=self.user, organisation_id=party.organisation_id).exists()
+        )
+
+    def may_designate_signatory(self, party) -> bool:
+        """The owning CAF's advisers, and the admins of the party's organisation, name who signs."""
+        return self.can_manage or party.organisation_id in self.administered_organisation_ids
+
+    @cached_property
+    def administered_organisation_ids(self) -> set[int]:
+        if not (self.user.is_authenticated and self.user.is_active):
+            return set()
+        return set(
+            Membership.objects.effective()
+            .filter(user=self.user, role=Role.ADMIN)
+            .values_list("organisation_id", flat=True)
         )
 
 

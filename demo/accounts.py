@@ -66,12 +66,7 @@ def load_demo_accounts(organisations: dict[str, Organisation]) -> list[tuple[Dem
         user.first_name, user.last_name = account.first_name, account.last_name
         user.set_password(DEMO_PASSWORD)
         user.save()
-        membership = services.add_member(organisations[account.organisation_key], user, account.role)
-        # In the demo, the people who represent their organisation sign for it.
-        signatory = account.role in (Role.ADMIN, Role.COORDINATOR, Role.COMMUNE_OFFICER, Role.CAF_ADVISER)
-        if membership.is_signatory != signatory:
-            membership.is_signatory = signatory
-            membership.save(update_fields=["is_signatory"])
+        services.add_member(organisations[account.organisation_key], user, account.role)
         accounts.append((account, user))
     staff, _ = User.objects.get_or_create(
         email="staff@demo.example", defaults={"first_name": "Équipe", "last_name": "Plateforme"}

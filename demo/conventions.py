@@ -2,6 +2,7 @@
 through the same JSON import as users' documents, then taken through the workflow with the
 same public functions users trigger."""
 
+import functools
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -11,15 +12,46 @@ from django.utils import timezone
 
 from actions.follow_up import record_follow_up, remind_stale_sheets
 from actions.models import ActionSheet, BudgetLine, EvaluationIndicator, SheetUpdate
+from ctg.lib.pdf import html_to_pdf
 from ctg.lifecycle import Status
 from ctg.models import Convention
 from governance import exchange, sealing, workflows
 from governance.models import Committee, ConventionVersion, Deliberation, Meeting, SignatureRequest
 from governance.renewal import prepare_next
+from governance.signatories import Signatory
 from territories.models import User
 
 DEMO_DOCUMENTS = sorted((Path(settings.BASE_DIR) / "fixtures" / "demo").glob("*.json"))
-DEMO_SCAN = b"%PDF-1.4\n% page de signature scannee (demonstration)\n%%EOF\n"
+
+
+@functools.cache
+def demo_scan() -> bytes:
+    """The page a party signs on paper, as the Caf scans it (one page, for the demo)."""
+    return html_to_pdf(
+        "<html lang='fr'><body style='font-family: serif; margin: 4cm 2.5cm'>"
+        "<p><strong>Page des signatures</strong> — scan de démonstration</p>"
+        "<p>Pour la partie : signature manuscrite et cachet de l'organisation.</p>"
+        "</body></html>"
+    )
+
+
+def _name_executives(convention: Convention, executives: dict[str, tuple[str, str]], adviser) -> None:
+    """Name each party's executive ({organisation kind: (name, quality)}) before the text is frozen."""
+    for party in convention.parties.select_related("organisation"):
+        name, title = executives[party.organisation.kind]
+        workflows.designate_signatories(party, {"representative_name": name, "representative_title": title}, by=adviser)
+
+
+def _paper(request, day, adviser):
+    """Record the paper signature of `request` by its executive."""
+    party = request.party
+    workflows.record_paper_signature(
+        request,
+        signatory=Signatory(party.representative_name, party.representative_title),
+        signed_on=day,
+        scan=ContentFile(demo_scan(), name="scan.pdf"),
+        by=adviser,
+    )
 
 
 def load_demo_conventions(created_by=None) -> list[Convention]:
@@ -47,6 +79,11 @@ def run_demo_workflow(convention: Convention) -> None:
     if convention.status == Status.DRAFT:
         type(convention).objects.filter(pk=convention.pk).update(is_published=True)
         convention.refresh_from_db()
+        _name_executives(
+            convention,
+            {"epci": ("M. Frédéric Laporte", "Le Président"), "caf": ("M. Laurent Girard", "Le Directeur")},
+            adviser,
+        )
         convention.transition(Status.REVIEW, by=adviser)
     if convention.status == Status.REVIEW:
         workflows.freeze(convention, by=adviser)
@@ -92,22 +129,43 @@ def run_demo_workflow(convention: Convention) -> None:
             continue
         request.refresh_from_db()
         # Signed on paper on the day, the scans recorded by the Caf's adviser.
-        workflows.record_paper_signature(
-            request,
-            signer_name=(
-                "Le Directeur de la Caf de l'Allier"
-                if request.party.organisation.kind == "caf"
-                else "Le Président de Montluçon Communauté"
-            ),
-            signed_on=signing_day,
-            scan=ContentFile(DEMO_SCAN, name="scan.pdf"),
-            by=adviser,
-        )
+        _paper(request, signing_day, adviser)
     sealing.seal(ConventionVersion.objects.current(convention))
     workflows.scan()
 
 
 MONTPENSIER_ACT = "063-216302406-20240926-DCM20240926_4-DE"
+
+
+def _designate_demo_signatories(convention: Convention, adviser) -> None:
+    """The Caf's directrice signs with her account; the maire of Montpensier has delegated his
+    signature to his first adjointe by arrêté. The other parties sign on paper."""
+    parties = {
+        party.organisation.kind + (party.organisation.commune.code if party.organisation.commune_id else ""): party
+        for party in convention.parties.select_related("organisation__commune")
+    }
+    workflows.designate_signatories(
+        parties["caf"],
+        {
+            "representative_name": "Mme Hélène Marchand",
+            "representative_title": "La Directrice",
+            "executive_account": User.objects.get(email="admin.caf63@demo.example"),
+        },
+        by=adviser,
+    )
+    workflows.designate_signatories(
+        parties["commune63240"],
+        {
+            "representative_name": "M. Jean Dupont",
+            "representative_title": "Le Maire",
+            "delegate_name": "Mme Nathalie Roux",
+            "delegate_title": "Première adjointe",
+            "delegation_order": "2020-07",
+            "delegation_date": date(2020, 6, 4),
+            "delegate_account": User.objects.get(email="mairie.montpensier@demo.example"),
+        },
+        by=adviser,
+    )
 
 
 def run_demo_deliberations(convention: Convention) -> None:
@@ -117,6 +175,7 @@ def run_demo_deliberations(convention: Convention) -> None:
     published). The names of the séance are illustrative. Idempotent."""
     adviser = User.objects.get(email="conseillere.caf63@demo.example")
     if convention.status == Status.DRAFT:
+        _designate_demo_signatories(convention, adviser)
         convention.transition(Status.REVIEW, by=adviser)
     if convention.status == Status.REVIEW:
         workflows.freeze(convention, by=adviser)
@@ -174,6 +233,11 @@ def run_demo_follow_up(convention: Convention) -> None:
     if convention.status == Status.DRAFT:
         type(convention).objects.filter(pk=convention.pk).update(is_published=True)
         convention.refresh_from_db()
+        _name_executives(
+            convention,
+            {"commune": ("M. François Rage", "Le Maire"), "caf": ("Mme Hélène Marchand", "La Directrice")},
+            adviser,
+        )
         convention.transition(Status.REVIEW, by=adviser)
     if convention.status == Status.REVIEW:
         workflows.freeze(convention, by=adviser)
@@ -214,13 +278,7 @@ def run_demo_follow_up(convention: Convention) -> None:
             "party__organisation"
         ):
             is_caf = request.party.organisation.kind == "caf"
-            workflows.record_paper_signature(
-                request,
-                signer_name="Le Directeur de la Caf du Puy-de-Dôme" if is_caf else "Le Maire",
-                signed_on=date(2023, 4, 4) if is_caf else date(2023, 3, 28),
-                scan=ContentFile(DEMO_SCAN, name="scan.pdf"),
-                by=adviser,
-            )
+            _paper(request, date(2023, 4, 4) if is_caf else date(2023, 3, 28), adviser)
     sealing.seal(ConventionVersion.objects.current(convention))
     workflows.scan()  # in force: 2023-2026
     sheets = list(ActionSheet.objects.filter(convention=convention).with_numbers())

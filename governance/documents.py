@@ -185,10 +185,10 @@ def render_deliberation_text_pdf(snapshot: dict, party_index: int) -> bytes:
     return html_to_pdf(render_to_string("documents/deliberation.html", deliberation_context(snapshot, party_index)))
 
 
-def attach(first: bytes, annex: bytes) -> bytes:
-    """One PDF: the deliberation, then the convention it approves."""
+def attach(first: bytes, *annexes: bytes) -> bytes:
+    """One PDF of several, in order (the deliberation, then the convention it approves)."""
     writer = PdfWriter()
-    for part in (first, annex):
+    for part in (first, *annexes):
         writer.append(PdfReader(io.BytesIO(part)))
     out = io.BytesIO()
     writer.write(out)

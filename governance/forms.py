@@ -1,18 +1,56 @@
 from django import forms
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 
 from actions.models import ActionSheet
 from ctg.forms import DateInput
 from governance.deliberations import RECORD_FIELDS, TRANSMISSION_FIELDS, record_errors
-from governance.models import Committee, Deliberation, Meeting, Party
-from territories.models import Organisation
+from governance.models import SIGNATORY_FIELDS, Committee, Deliberation, Meeting, Party
+from governance.signatories import Signatory, signatory_errors
+from territories.models import Membership, Organisation, User
 
 
 class PartyForm(forms.ModelForm):
     class Meta:
         model = Party
-        fields = ["representative_name", "representative_title", "needs_deliberation", "signing_group"]
+        fields = ["needs_deliberation", "signing_group"]
+
+
+class PartySignatoryForm(forms.ModelForm):
+    """Who signs for a party: its executive and, under an arrêté, a delegate, each with the
+    account that signs on the platform (chosen among the organisation's members). Once the
+    text is frozen, the executive's name and quality are those the text prints."""
+
+    class Meta:
+        model = Party
+        fields = list(SIGNATORY_FIELDS)
+        widgets = {"delegation_date": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        party = self.instance
+        members = User.objects.filter(
+            pk__in=Membership.objects.effective().filter(organisation_id=party.organisation_id).values("user_id")
+        ).order_by("last_name", "first_name", "email")
+        for field in ("executive_account", "delegate_account"):
+            self.fields[field].queryset = members
+            self.fields[field].empty_label = "— aucun compte (signature sur papier) —"
+            self.fields[field].label_from_instance = lambda user: (
+                f"{user.get_full_name()} ({user.email})" if user.get_full_name() else user.email
+            )
+        if not party.convention.is_editable:
+            for field in ("representative_name", "representative_title"):
+                self.fields[field].disabled = True
+                self.fields[field].help_text = "Tel qu'imprimé dans le texte figé de la convention."
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, messages in signatory_errors(cleaned, self.instance).items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
 
 
 class KeepPartiesForm(forms.Form):
@@ -97,8 +135,9 @@ class AddPartnerForm(forms.Form):
 PDF_MAX_BYTES = 10 * 1024 * 1024
 
 
-def clean_pdf(upload, label="Le fichier"):
-    """A PDF by its content (not its name), at most 10 MB."""
+def clean_pdf(upload, label="Le fichier", *, pages=False):
+    """A PDF by its content (not its name), at most 10 MB; with `pages`, one whose pages can be
+    read and joined to another PDF (not encrypted, not damaged)."""
     if upload is None:
         return upload
     if upload.size > PDF_MAX_BYTES:
@@ -107,6 +146,17 @@ def clean_pdf(upload, label="Le fichier"):
     upload.seek(0)
     if not head.lstrip().startswith(b"%PDF-"):
         raise forms.ValidationError(f"{label} n'est pas un PDF.")
+    if pages:
+        try:
+            reader = PdfReader(upload)
+            if reader.is_encrypted:
+                raise forms.ValidationError(f"{label} est protégé par un mot de passe : déposez-le sans protection.")
+            if not reader.pages:
+                raise forms.ValidationError(f"{label} ne contient aucune page.")
+        except PdfReadError:
+            raise forms.ValidationError(f"{label} est endommagé : il ne peut pas être lu.") from None
+        finally:
+            upload.seek(0)
     return upload
 
 
@@ -190,15 +240,40 @@ class TransmissionForm(forms.ModelForm):
 
 
 class PaperSignatureForm(forms.Form):
-    signer_name = forms.CharField(label="Nom et qualité du signataire", max_length=200)
+    """Who signed on paper, as the signed page says: the executive, or a delegate under an arrêté."""
+
+    signer_name = forms.CharField(label="Nom du ou de la signataire", max_length=200)
+    signer_quality = forms.CharField(
+        label="Qualité", max_length=150, help_text="« Le Maire », « La Présidente », « Adjointe déléguée »…"
+    )
+    signer_delegation = forms.CharField(
+        label="Délégation de signature",
+        max_length=300,
+        required=False,
+        help_text="Si un délégataire a signé : « pour le Maire et par délégation, arrêté n° … du … ».",
+    )
     signed_on = forms.DateField(label="Date de la signature", widget=DateInput)
     scan = forms.FileField(
         label="Page signée scannée (PDF, 10 Mo au plus)",
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
 
+    def __init__(self, *args, party, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "signer_name": party.representative_name,
+                "signer_quality": party.representative_title,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
     def clean_scan(self):
-        return clean_pdf(self.cleaned_data["scan"], "Le scan")
+        return clean_pdf(self.cleaned_data["scan"], "Le scan", pages=True)
+
+    def signatory(self) -> Signatory:
+        data = self.cleaned_data
+        return Signatory(data["signer_name"].strip(), data["signer_quality"].strip(), data["signer_delegation"].strip())
 
     def clean_signed_on(self):
         value = self.cleaned_data["signed_on"]

@@ -13,16 +13,59 @@ class PartyQuerySet(models.QuerySet):
 
 # What a party says beside its organisation: who signs, whether a council deliberates, when.
 PARTY_FIELDS = ("representative_name", "representative_title", "needs_deliberation", "signing_group")
+# Who may sign for a party: its executive and, by an arrêté of delegation, a delegate.
+SIGNATORY_FIELDS = (
+    "representative_name",
+    "representative_title",
+    "executive_account",
+    "delegate_name",
+    "delegate_title",
+    "delegation_order",
+    "delegation_date",
+    "delegate_account",
+)
 
 
 class Party(ConventionPart):
-    """A signatory of the convention: an organisation and the person who signs for it."""
+    """A signatory of the convention: an organisation, its executive who signs for it (the
+    maire, the président, the Caf's directeur) and, when there is one, the delegate who signs
+    in the executive's stead under an arrêté of delegation."""
 
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="parties")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="parties")
-    representative_name = models.CharField("nom du ou de la représentant·e", max_length=150, blank=True)
+    representative_name = models.CharField("nom de l'exécutif", max_length=150, blank=True)
     representative_title = models.CharField(
         "qualité", max_length=150, blank=True, help_text="« Le Président », « La Maire », « Le Directeur »…"
+    )
+    executive_account = models.ForeignKey(
+        "territories.User",
+        verbose_name="compte de l'exécutif sur la plateforme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    delegate_name = models.CharField("nom du ou de la délégataire", max_length=150, blank=True)
+    delegate_title = models.CharField(
+        "qualité du ou de la délégataire",
+        max_length=150,
+        blank=True,
+        help_text="« Adjointe déléguée aux affaires sociales », « Directeur adjoint »…",
+    )
+    delegation_order = models.CharField(
+        "arrêté de délégation n°",
+        max_length=60,
+        blank=True,
+        help_text="Le numéro de l'arrêté de délégation de signature.",
+    )
+    delegation_date = models.DateField("arrêté du", null=True, blank=True)
+    delegate_account = models.ForeignKey(
+        "territories.User",
+        verbose_name="compte du ou de la délégataire sur la plateforme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     needs_deliberation = models.BooleanField("délibération nécessaire", default=False)
     signing_group = models.PositiveSmallIntegerField(
@@ -44,6 +87,19 @@ class Party(ConventionPart):
 
     def __str__(self):
         return f"{self.organisation} ({self.convention})"
+
+    @property
+    def has_delegation(self) -> bool:
+        """A delegate signs only under a recorded arrêté (its number and date)."""
+        return bool(self.delegate_name and self.delegation_order and self.delegation_date)
+
+    def signs_as(self, user_id) -> str | None:
+        """ "executive" or "delegate" when the account `user_id` is designated to sign for the party."""
+        if user_id and user_id == self.executive_account_id:
+            return "executive"
+        if user_id and user_id == self.delegate_account_id and self.has_delegation:
+            return "delegate"
+        return None
 
 
 class PartyInvitationQuerySet(models.QuerySet):
@@ -335,6 +391,10 @@ class SignatureRequest(ConventionPart):
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey("territories.User", on_delete=models.SET_NULL, null=True, related_name="+")
     signer_name = models.CharField("signataire", max_length=200, blank=True)
+    signer_quality = models.CharField("qualité du signataire", max_length=150, blank=True)
+    signer_delegation = models.CharField(
+        "délégation", max_length=300, blank=True, help_text="« pour le Maire et par délégation, arrêté n° … du … »."
+    )
     method = models.CharField(max_length=12, choices=Method.choices, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     scan = models.FileField("page signée (scan PDF)", upload_to="signatures/%Y/", blank=True)

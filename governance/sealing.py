@@ -128,10 +128,29 @@ def evidence_context(version: ConventionVersion) -> dict:
             e
             for e in events
             if e.kind
-            in ("freeze", "deliberation_recorded", "signature", "signatures_opened", "email", "signature_code")
+            in (
+                "freeze",
+                "deliberation_recorded",
+                "deliberation_transmitted",
+                "signatories_designated",
+                "signatures_opened",
+                "email",
+                "signature_code",
+                "signature",
+            )
         ],
         "sealed_at": timezone.now(),
     }
+
+
+def _paper_scans(requests) -> list[bytes]:
+    """The pages signed on paper, in the circuit's order: part of the sealed original."""
+    scans = []
+    for request, _deliberation in requests:
+        if request.method == SignatureRequest.Method.PAPER and request.scan:
+            with request.scan.open("rb") as stream:
+                scans.append(stream.read())
+    return scans
 
 
 def seal(version: ConventionVersion) -> ConventionVersion:
@@ -149,8 +168,9 @@ def seal(version: ConventionVersion) -> ConventionVersion:
             raise ValueError("Toutes les parties n'ont pas signé.")
         with ensure_version_pdf(version).pdf.open("rb") as stream:
             frozen = stream.read()
-        pages = html_to_pdf(render_to_string("documents/evidence.html", evidence_context(version)))
-        combined = documents.attach(frozen, pages)
+        context = evidence_context(version)
+        pages = html_to_pdf(render_to_string("documents/evidence.html", context))
+        combined = documents.attach(frozen, pages, *_paper_scans(context["requests"]))
         writer = IncrementalPdfFileWriter(io.BytesIO(combined))
         meta = signers.PdfSignatureMetadata(
             field_name=SEAL_FIELD,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("parties/ajouter/", views.party_add, name="party_add"),
     path("parties/<int:party_pk>/modifier/", views.party_edit, name="party_edit"),
     path("parties/<int:party_pk>/retirer/", views.party_remove, name="party_remove"),
+    path("parties/<int:party_pk>/signataire/", views.party_signatory, name="party_signatory"),
     path(
         "parties/invitations/<int:party_invitation_pk>/retirer/",
         views.party_invitation_withdraw,

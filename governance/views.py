@@ -1,13 +1,15 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ctg.lib.client import client_ip
 from ctg.lib.files import file_response
 from ctg.models import Convention
 from ctg.permissions import get_convention_for
-from governance import generation, services
-from governance.forms import AddPartnerForm, KeepPartiesForm, PartyForm
+from governance import generation, services, workflows
+from governance.forms import AddPartnerForm, KeepPartiesForm, PartyForm, PartySignatoryForm
 from governance.models import Document, PartyInvitation
 
 
@@ -15,9 +17,12 @@ def party_list(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     can_manage = convention.access.can_manage_parties
     keep_form = KeepPartiesForm(convention=convention, initial={"keep": convention.parties.all()})
+    parties = list(convention.parties.select_related("organisation").order_by("signing_group", "organisation__name"))
+    for party in parties:
+        party.may_designate = convention.access.may_designate_signatory(party)
     context = {
         "convention": convention,
-        "parties": convention.parties.select_related("organisation").order_by("signing_group", "organisation__name"),
+        "parties": parties,
         "can_manage": can_manage,
         "keep_form": keep_form if can_manage else None,
         "partner_form": AddPartnerForm(convention=convention) if can_manage else None,
@@ -75,9 +80,34 @@ def party_edit(request, convention_pk, party_pk):
     form = PartyForm(request.POST or None, instance=party)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Représentant·e de {party.organisation.name} enregistré·e.")
+        messages.success(request, f"{party.organisation.name} : délibération et ordre de signature enregistrés.")
         return redirect("party_list", convention_pk=convention.pk)
     return render(request, "governance/party_form.html", {"convention": convention, "party": party, "form": form})
+
+
+def party_signatory(request, convention_pk, party_pk):
+    """Who signs for the party: the CAF's adviser or the party's own admin names them."""
+    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    party = get_object_or_404(
+        convention.parties.select_related("organisation", "executive_account", "delegate_account"), pk=party_pk
+    )
+    if not convention.access.may_designate_signatory(party):
+        raise PermissionDenied
+    form = PartySignatoryForm(request.POST or None, instance=party)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflows.designate_signatories(party, form.cleaned_data, by=request.user, ip=client_ip(request))
+        except workflows.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Signataires de {party.organisation.name} enregistrés.")
+            return redirect("party_list", convention_pk=convention.pk)
+    return render(
+        request,
+        "governance/party_signatory.html",
+        {"convention": convention, "party": party, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST

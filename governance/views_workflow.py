@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from ctg.lib.client import client_ip
 from ctg.lib.files import file_response
 from ctg.lib.spreadsheets import neutralise
 from ctg.lifecycle import Status
@@ -22,10 +23,7 @@ from governance.deliberations import missing_before_signature
 from governance.forms import DeliberationForm, PaperSignatureForm, SignForm, TransmissionForm, VerifyForm
 from governance.models import AuditEvent, ConventionVersion, Deliberation, SignatureRequest
 from governance.sealing import verify
-
-
-def _ip(request):
-    return request.META.get("REMOTE_ADDR")
+from governance.signatories import missing_signatory, signatory_for
 
 
 def workflow(request, convention_pk):
@@ -66,13 +64,16 @@ def workflow(request, convention_pk):
 
 def _missing_for(signature, deliberations, unsigned_groups) -> list[str]:
     """What the party's signature still waits for, in French."""
-    if signature.status not in (SignatureRequest.Status.WAITING, SignatureRequest.Status.BLOCKED):
+    if signature.status in (SignatureRequest.Status.SIGNED, SignatureRequest.Status.EXPIRED):
         return []
     missing = []
-    if signature.party.needs_deliberation:
-        missing += missing_before_signature(deliberations.get(signature.party_id))
-    if any(group < signature.signing_group for group in unsigned_groups):
-        missing.append("les signatures des parties qui signent avant elle")
+    if signature.status in (SignatureRequest.Status.WAITING, SignatureRequest.Status.BLOCKED):
+        if signature.party.needs_deliberation:
+            missing += missing_before_signature(deliberations.get(signature.party_id))
+        if any(group < signature.signing_group for group in unsigned_groups):
+            missing.append("les signatures des parties qui signent avant elle")
+    if signature.status != SignatureRequest.Status.BLOCKED and (who := missing_signatory(signature.party)):
+        missing.append(who)
     return missing
 
 
@@ -92,7 +93,7 @@ def workflow_action(request, convention_pk):
         raise Http404
     function, success = action
     try:
-        function(convention, by=request.user, ip=_ip(request))
+        function(convention, by=request.user, ip=client_ip(request))
     except workflows.WorkflowError as error:
         messages.error(request, str(error))
     else:
@@ -167,7 +168,11 @@ def deliberation_record(request, convention_pk, deliberation_pk):
         data = {name: value for name, value in form.cleaned_data.items() if name != "signed_act"}
         try:
             workflows.record_deliberation(
-                deliberation, data, by=request.user, ip=_ip(request), signed_act=form.cleaned_data.get("signed_act")
+                deliberation,
+                data,
+                by=request.user,
+                ip=client_ip(request),
+                signed_act=form.cleaned_data.get("signed_act"),
             )
         except workflows.WorkflowError as error:
             messages.error(request, str(error))
@@ -196,7 +201,7 @@ def deliberation_transmission(request, convention_pk, deliberation_pk):
     form = TransmissionForm(request.POST or None, instance=deliberation)
     if request.method == "POST" and form.is_valid():
         try:
-            workflows.complete_transmission(deliberation, form.cleaned_data, by=request.user, ip=_ip(request))
+            workflows.complete_transmission(deliberation, form.cleaned_data, by=request.user, ip=client_ip(request))
         except workflows.WorkflowError as error:
             messages.error(request, str(error))
         else:
@@ -313,16 +318,16 @@ def signature_paper(request, convention_pk, request_pk):
     signature = get_object_or_404(
         SignatureRequest.objects.filter(convention=convention).select_related("party__organisation"), pk=request_pk
     )
-    form = PaperSignatureForm(request.POST or None, request.FILES or None)
+    form = PaperSignatureForm(request.POST or None, request.FILES or None, party=signature.party)
     if request.method == "POST" and form.is_valid():
         try:
             workflows.record_paper_signature(
                 signature,
-                signer_name=form.cleaned_data["signer_name"],
+                signatory=form.signatory(),
                 signed_on=form.cleaned_data["signed_on"],
                 scan=form.cleaned_data["scan"],
                 by=request.user,
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except workflows.WorkflowError as error:
             messages.error(request, str(error))
@@ -339,10 +344,19 @@ def signature_paper(request, convention_pk, request_pk):
 
 def signature_sign(request, token):
     """The link of the signature e-mail: logged in as a signatory of the party, a one-time
-    code sent by e-mail, then the signature. An outsider learns nothing (404)."""
+    code sent by e-mail, then the signature. An outsider learns nothing (404); a member of the
+    party who is neither its executive nor its delegate is told who signs (403)."""
     signature = workflows.request_for_token(token)
-    if signature is None or not ConventionAccess(request.user, signature.convention).may_sign(signature):
+    access = ConventionAccess(request.user, signature.convention) if signature else None
+    if signature is None or signature.party.organisation_id not in access.acting_organisation_ids:
         raise Http404("Aucune demande de signature ne correspond à ce lien pour votre compte.")
+    if not access.may_sign(signature):
+        return render(
+            request,
+            "governance/signature_not_designated.html",
+            {"signature": signature, "convention": signature.convention, "party": signature.party},
+            status=403,
+        )
     form = SignForm(request.POST or None) if request.POST.get("action") == "sign" else SignForm()
     if request.method == "POST":
         if request.POST.get("action") == "send_code":
@@ -357,7 +371,7 @@ def signature_sign(request, token):
             return redirect("signature_sign", token=token)
         if form.is_valid():
             try:
-                workflows.sign(signature, request.user, form.cleaned_data["code"], ip=_ip(request))
+                workflows.sign(signature, request.user, form.cleaned_data["code"], ip=client_ip(request))
             except workflows.WorkflowError as error:
                 form.add_error("code", str(error))
             else:
@@ -367,7 +381,13 @@ def signature_sign(request, token):
     return render(
         request,
         "governance/signature_sign.html",
-        {"signature": signature, "convention": signature.convention, "form": form, "token": token},
+        {
+            "signature": signature,
+            "signatory": signatory_for(signature.party, request.user),
+            "convention": signature.convention,
+            "form": form,
+            "token": token,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -17,11 +17,10 @@ from ctg.lib.jobs import enqueue_on_commit
 from ctg.lib.mail import queue_email
 from ctg.lifecycle import Status, TransitionError
 from ctg.models import Convention
-from ctg.permissions import ConventionAccess
-from governance import audit
+from governance import audit, signatories
 from governance.deliberations import RECORD_FIELDS, TRANSMISSION_FIELDS, is_executory, record_errors
 from governance.generation import ensure_version_pdf, request_documents
-from governance.models import AuditEvent, ConventionVersion, Deliberation, Party, SignatureRequest
+from governance.models import SIGNATORY_FIELDS, AuditEvent, ConventionVersion, Deliberation, Party, SignatureRequest
 from governance.snapshot import convention_snapshot
 from territories.models import Membership, Role
 
@@ -95,13 +94,19 @@ def unfreeze(convention: Convention, *, by=None, ip=None) -> None:
 # --- Deliberations ---------------------------------------------------------------------------
 
 
-def _members(party: Party, signatories_only=False):
-    members = (
-        Membership.objects.signatories_of(party.organisation_id)
-        if signatories_only
-        else Membership.objects.effective().filter(organisation_id=party.organisation_id)
-    )
-    return [m.user for m in members.select_related("user") if m.user.is_active]
+def _members(party: Party):
+    members = Membership.objects.effective().filter(organisation_id=party.organisation_id)
+    return [m.user for m in members.select_related("user")]
+
+
+def _signature_recipients(party: Party) -> tuple[list, bool]:
+    """Who is told that the party's signature is awaited: the designated accounts or, when the
+    party has none yet, its organisation's admins, who can designate them (and whether some are)."""
+    designated = signatories.designated_accounts(party)
+    if designated:
+        return designated, True
+    admins = Membership.objects.effective().filter(organisation_id=party.organisation_id, role=Role.ADMIN)
+    return [m.user for m in admins.select_related("user")], False
 
 
 def _advisers(convention):
@@ -329,13 +334,19 @@ def open_signatures(convention, version) -> list[SignatureRequest]:
             request.due_date = timezone.localdate() + timedelta(days=settings.SIGNATURE_DELAY_DAYS)
             request.save()
             opened.append(request)
+            recipients, designated = _signature_recipients(request.party)
             _mail(
-                _members(request.party, signatories_only=True),
+                recipients,
                 "emails/signature_requested",
                 {
                     "party": request.party,
                     "request": request,
+                    "designated": designated,
                     "path": reverse("signature_sign", kwargs={"token": token}),
+                    "designate_path": reverse(
+                        "party_signatory",
+                        kwargs={"convention_pk": request.convention_id, "party_pk": request.party_id},
+                    ),
                 },
                 convention,
                 version,
@@ -351,6 +362,66 @@ def open_signatures(convention, version) -> list[SignatureRequest]:
         if convention.status == Status.DELIBERATIONS:
             Convention.objects.get(pk=convention.pk).transition(Status.SIGNATURES)
     return opened
+
+
+def designate_signatories(party: Party, data: dict, *, by=None, ip=None) -> Party:
+    """Record who signs for the party (executive, delegate, their accounts). Once the party has
+    signed the version in signature, it stays as signed. A signature already open is sent at
+    again, with a new link, when an account is added."""
+    with transaction.atomic():
+        party = (
+            Party.objects.select_for_update(of=("self",)).select_related("organisation", "convention").get(pk=party.pk)
+        )
+        convention = party.convention
+        request = (
+            SignatureRequest.objects.filter(party=party, convention=convention, convention__status=Status.SIGNATURES)
+            .select_related("version")
+            .order_by("-version__number")
+            .first()
+        )
+        if request is not None and request.status == SignatureRequest.Status.SIGNED:
+            raise WorkflowError(
+                f"{party.organisation.name} a déjà signé : ses signataires restent ceux de la signature."
+            )
+        errors = signatories.signatory_errors(data, party)
+        if errors:
+            raise WorkflowError(" ".join(message for messages in errors.values() for message in messages))
+        before = set(
+            filter(None, (party.executive_account_id, party.delegate_account_id if party.has_delegation else None))
+        )
+        for field in SIGNATORY_FIELDS:
+            if field in data:
+                setattr(party, field, data[field])
+        party.save()
+        mention = signatories.delegation_mention(party)
+        audit.record(
+            convention,
+            "signatories_designated",
+            f"Signataires de {party.organisation.name} : {party.representative_title or 'exécutif'} "
+            f"{party.representative_name}".rstrip()
+            + (f" ; délégataire {party.delegate_name}, {party.delegate_title} ({mention})" if mention else ""),
+            actor=by,
+            party=party,
+            ip=ip,
+        )
+        accounts = signatories.designated_accounts(party)
+        if request is not None and request.status == SignatureRequest.Status.OPEN and {u.pk for u in accounts} - before:
+            # One link per signature: a new one replaces the old, so every designated account gets it.
+            token = reissue_link(request)
+            _mail(
+                accounts,
+                "emails/signature_requested",
+                {
+                    "party": party,
+                    "request": request,
+                    "designated": True,
+                    "path": reverse("signature_sign", kwargs={"token": token}),
+                },
+                convention,
+                request.version,
+                party,
+            )
+    return party
 
 
 def reissue_link(request: SignatureRequest) -> str:
@@ -422,21 +493,19 @@ def sign(request: SignatureRequest, user, code: str, *, ip=None) -> SignatureReq
         _check_turn(request)
         if request.token_expires_at <= timezone.now():
             raise WorkflowError("Le lien de signature a expiré : demandez-en un nouveau à la Caf.")
-        if not ConventionAccess(user, request.convention).may_sign(request):
-            raise WorkflowError("Votre compte n'est pas habilité à signer pour cette partie.")
+        signatory = signatories.signatory_for(request.party, user)
+        if signatory is None:
+            raise WorkflowError(
+                "Seul l'exécutif de cette partie ou son délégataire désigné signe pour elle : "
+                "votre compte n'est pas désigné."
+            )
         if not request.otp_hash or request.otp_expires_at <= timezone.now():
             raise WorkflowError("Le code a expiré : demandez un nouveau code.")
         if request.otp_attempts >= settings.SIGNATURE_CODE_MAX_ATTEMPTS:
             raise WorkflowError("Trop d'essais : demandez un nouveau code.")
         wrong_code = not secrets.compare_digest(request.otp_hash, _hash(f"{request.pk}:{code.strip()}"))
         if not wrong_code:
-            _mark_signed(
-                request,
-                user=user,
-                method=SignatureRequest.Method.ELECTRONIC,
-                ip=ip,
-                signer_name=user.get_full_name() or user.email,
-            )
+            _mark_signed(request, user=user, method=SignatureRequest.Method.ELECTRONIC, ip=ip, signatory=signatory)
     if wrong_code:
         SignatureRequest.objects.filter(pk=request.pk).update(otp_attempts=F("otp_attempts") + 1)
         left = settings.SIGNATURE_CODE_MAX_ATTEMPTS - request.otp_attempts - 1
@@ -482,8 +551,11 @@ def _check_paper_date(request: SignatureRequest, signed_on: date) -> None:
         )
 
 
-def record_paper_signature(request: SignatureRequest, *, signer_name: str, signed_on: date, scan, by=None, ip=None):
-    """The adviser records a signature made on paper, with the scanned page."""
+def record_paper_signature(
+    request: SignatureRequest, *, signatory: signatories.Signatory, signed_on: date, scan, by=None, ip=None
+):
+    """The adviser records a signature made on paper: who signed, in which quality (under which
+    delegation), on which day, and the scanned page, which the sealed original carries."""
     with transaction.atomic():
         request = (
             SignatureRequest.objects.select_for_update(of=("self",))
@@ -500,17 +572,19 @@ def record_paper_signature(request: SignatureRequest, *, signer_name: str, signe
             user=by,
             method=SignatureRequest.Method.PAPER,
             ip=ip,
-            signer_name=signer_name,
+            signatory=signatory,
             signed_at=timezone.make_aware(timezone.datetime.combine(signed_on, timezone.datetime.min.time())),
         )
     return request
 
 
-def _mark_signed(request, *, user, method, ip, signer_name, signed_at=None):
+def _mark_signed(request, *, user, method, ip, signatory: signatories.Signatory, signed_at=None):
     request.status = SignatureRequest.Status.SIGNED
     request.signed_at = signed_at or timezone.now()
     request.signed_by = user if user is not None and user.is_authenticated else None
-    request.signer_name = signer_name
+    request.signer_name = signatory.name
+    request.signer_quality = signatory.quality
+    request.signer_delegation = signatory.delegation
     request.method = method
     request.ip_address = ip
     request.otp_hash = ""
@@ -518,7 +592,8 @@ def _mark_signed(request, *, user, method, ip, signer_name, signed_at=None):
     audit.record(
         request.convention,
         "signature",
-        f"{request.party.organisation.name} a signé ({request.get_method_display().lower()}, {signer_name})",
+        f"{request.party.organisation.name} a signé ({request.get_method_display().lower()}) : "
+        f"{signatory.name}, {signatory.quality}" + (f", {signatory.delegation}" if signatory.delegation else ""),
         actor=user,
         party=request.party,
         version=request.version,
@@ -634,13 +709,19 @@ def scan(now=None) -> dict:
                     reminders_sent=request.reminders_sent + 1, last_reminder_at=now
                 ):
                     token = reissue_link(request)
+                    recipients, designated = _signature_recipients(request.party)
                     _mail(
-                        _members(request.party, signatories_only=True),
+                        recipients,
                         "emails/signature_reminder",
                         {
                             "party": request.party,
                             "request": request,
+                            "designated": designated,
                             "path": reverse("signature_sign", kwargs={"token": token}),
+                            "designate_path": reverse(
+                                "party_signatory",
+                                kwargs={"convention_pk": request.convention_id, "party_pk": request.party_id},
+                            ),
                         },
                         request.convention,
                         request.version,

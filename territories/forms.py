@@ -25,7 +25,7 @@ class InvitationForm(forms.Form):
 class MembershipRoleForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ["role", "is_signatory"]
+        fields = ["role"]
 
 
 class AccountCreationForm(forms.ModelForm):

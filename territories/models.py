@@ -291,23 +291,11 @@ class MembershipQuerySet(models.QuerySet):
         organisation (a deactivated organisation's members keep their account, nothing else)."""
         return self.filter(user__is_active=True, organisation__is_active=True)
 
-    def signatories_of(self, organisation_id):
-        """Who signs for the organisation: its members marked as signatories or, when it has
-        none, its admins."""
-        members = self.effective().filter(organisation_id=organisation_id)
-        signatories = members.filter(is_signatory=True)
-        return signatories if signatories.exists() else members.filter(role=Role.ADMIN)
-
 
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField("rôle", max_length=20, choices=Role.choices)
-    is_signatory = models.BooleanField(
-        "habilité·e à signer",
-        default=False,
-        help_text="Signe les conventions au nom de l'organisation (maire, président…).",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()

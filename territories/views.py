@@ -112,10 +112,7 @@ def change_member_role(request, organisation_pk, membership_pk):
         messages.error(request, "Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre administrateur.")
     elif form.is_valid():
         form.save()
-        signs = " et signe pour l'organisation" if membership.is_signatory else ""
-        messages.success(
-            request, f"Le rôle de {membership.user} est maintenant « {membership.get_role_display()} »{signs}."
-        )
+        messages.success(request, f"Le rôle de {membership.user} est maintenant « {membership.get_role_display()} ».")
     else:
         messages.error(request, "Rôle inconnu : rien n'a été modifié.")
     return redirect(organisation_detail_url(organisation))

@@ -1,12 +1,14 @@
 """Factories that read as situations: OrganisationFactory(intercommunal=True),
 MembershipFactory(role="admin"), ConventionFactory(signed=True, communes=3)."""
 
+import io
 from datetime import date, time, timedelta
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
+from pypdf import PdfWriter
 
 from actions.models import ActionSheet
 from actions.services import add_axis, add_objective
@@ -15,6 +17,7 @@ from ctg.models import Convention
 from governance import deliberations, sealing, workflows
 from governance.models import ConventionVersion, SignatureRequest
 from governance.services import create_convention, set_parties
+from governance.signatories import Signatory
 from territories.models import EPCI, Commune, Membership, Organisation, Role, User
 
 DEFAULT_PASSWORD = "mot-de-passe-de-test"
@@ -140,17 +143,53 @@ REJECTION = {
 }
 
 
+def scanned_page() -> bytes:
+    """A one-page PDF, as a scanner makes it."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def sign_on_paper(convention, adviser, signed_on=None):
-    """Every party signs on paper, signing group after signing group."""
-    while requests := list(SignatureRequest.objects.filter(convention=convention, status="open")):
+    """Every party signs on paper, signing group after signing group, by its executive."""
+    while requests := list(
+        SignatureRequest.objects.filter(convention=convention, status="open").select_related("party")
+    ):
         for request in requests:
             workflows.record_paper_signature(
                 request,
-                signer_name=request.party.representative_title or "Signataire",
+                signatory=Signatory(
+                    request.party.representative_name or "M. Signataire",
+                    request.party.representative_title or "Le Maire",
+                ),
                 signed_on=signed_on or timezone.localdate(),
-                scan=SimpleUploadedFile("signature.pdf", b"%PDF-1.4 page de signature"),
+                scan=SimpleUploadedFile("signature.pdf", scanned_page()),
                 by=adviser,
             )
+
+
+def designate(party, user, *, delegate=False):
+    """Name `user`'s account as the party's executive (or, by an arrêté, its delegate)."""
+    data = (
+        {
+            "delegate_name": user.get_full_name() or user.email,
+            "delegate_title": "Adjointe déléguée",
+            "delegation_order": "2024-12",
+            "delegation_date": date(2024, 5, 3),
+            "delegate_account": user,
+        }
+        if delegate
+        else {"executive_account": user}
+    )
+    if party.convention.is_editable:
+        data = {
+            "representative_name": party.representative_name or (user.get_full_name() or user.email),
+            "representative_title": party.representative_title or "Le Maire",
+            **data,
+        }
+    return workflows.designate_signatories(party, data)
 
 
 class ConventionFactory(DjangoModelFactory):
@@ -190,9 +229,7 @@ class ConventionFactory(DjangoModelFactory):
 
     @factory.post_generation
     def adviser(convention, create, extracted, **kwargs):  # noqa: N805
-        convention.adviser = extracted or (
-            MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
-        )
+        convention.adviser = extracted or (MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER).user)
 
     @factory.post_generation
     def communes(convention, create, extracted, **kwargs):  # noqa: N805

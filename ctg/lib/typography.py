@@ -36,3 +36,9 @@ def fr_date(value) -> str:
         value = date.fromisoformat(value)
     text = formats.date_format(value, "j F Y")
     return f"1er{text[1:]}" if value.day == 1 else text
+
+
+def lower_first(text) -> str:
+    """ "Le Maire" → "le Maire": a title inside a sentence, proper nouns after it untouched."""
+    text = str(text or "")
+    return text[:1].lower() + text[1:]

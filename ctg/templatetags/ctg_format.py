@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 
 from ctg.lib.typography import fr_date as format_date
-from ctg.lib.typography import french
+from ctg.lib.typography import french, lower_first
 
 register = template.Library()
 
@@ -46,6 +46,12 @@ def fr_plural(count, suffix="s"):
 def typo(text):
     """French typography: non-breaking spaces before ; : ! ? and inside « »."""
     return french(text)
+
+
+@register.filter
+def lowerfirst(text):
+    """ "Le Maire" → "le Maire" (Django's `lower` would also lower "Caf du Puy-de-Dôme")."""
+    return lower_first(text)
 
 
 @register.filter

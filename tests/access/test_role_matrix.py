@@ -304,6 +304,7 @@ MATRIX = {
     "party_keep": POST_ONLY,
     "party_list": READ,
     "party_remove": POST_ONLY,
+    "party_signatory": MANAGE,  # the CAF's advisers and the party's own admins (test_signatories)
     "password_change": OWN,
     "password_change_done": OWN,
     "plan_detail": READ,
@@ -326,7 +327,8 @@ MATRIX = {
     "sheet_move_to": POST_ONLY,
     "sheet_progress": EDIT,
     "signature_paper": MANAGE,
-    "signature_sign": ABSENT,
+    # The party's (a commune's) members who are neither its executive nor a delegate: 403.
+    "signature_sign": (404, 404, 404, 404, 403, 404, 302, 404),
     "territory_search": OWN,
     "version_pdf": READ,
     "version_signed_pdf": ABSENT,

@@ -15,7 +15,7 @@ from governance import sealing
 from governance.models import ConventionVersion
 from territories.models import EPCI, Commune, Organisation, Role
 from territories.services import organisation_for_commune, organisation_for_epci
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory
+from tests.factories import DEFAULT_PASSWORD, MembershipFactory, scanned_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,6 +67,25 @@ def record_deliberation(tab, party_name, act_id):
     page.get_by_role("button", name="Enregistrer la décision").click()
 
 
+def designate(tab, organisation, user, *, delegate):
+    """From the parties page: the account that signs, the executive's or a delegate's."""
+    page = tab.page
+    page.get_by_role("link", name=f"Désigner les signataires de {organisation}").click()
+    account = f"{user.get_full_name()} ({user.email})" if user.get_full_name() else user.email
+    if delegate:
+        labelled(page, "Nom du ou de la délégataire").fill(user.get_full_name() or "M. Marc Olivier")
+        labelled(page, "Qualité du ou de la délégataire").fill("Directeur général des services")
+        labelled(page, "Arrêté de délégation n°").fill("2025-41")
+        labelled(page, "Arrêté du").fill("2025-09-01")
+        labelled(page, "Compte du ou de la délégataire sur la plateforme").select_option(label=account)
+    else:
+        labelled(page, "Nom de l'exécutif").fill(user.get_full_name() or "Mme Anne Leclerc")
+        labelled(page, "Compte de l'exécutif sur la plateforme").select_option(label=account)
+    tab.check("designation")
+    page.get_by_role("button", name="Enregistrer les signataires").click()
+    page.get_by_text(f"Signataires de {organisation} enregistrés.").wait_for()
+
+
 def sign(tab, user):
     page = tab.page
     tab.goto(link_for(user))
@@ -78,13 +97,13 @@ def sign(tab, user):
 
 def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, worker, tmp_path):
     caf = Organisation.objects.cafs().get(name="Caf de l'Allier")
-    adviser = MembershipFactory(organisation=caf, role=Role.CAF_ADVISER, is_signatory=True).user
+    adviser = MembershipFactory(organisation=caf, role=Role.CAF_ADVISER).user
     epci = organisation_for_epci(EPCI.objects.get(siren="200071082"))
-    coordinator = MembershipFactory(organisation=epci, role=Role.COORDINATOR, is_signatory=True).user
+    coordinator = MembershipFactory(organisation=epci, role=Role.COORDINATOR).user
     montlucon = organisation_for_commune(Commune.objects.get(code="03185"))
-    officer = MembershipFactory(organisation=montlucon, role=Role.COMMUNE_OFFICER, is_signatory=True).user
+    officer = MembershipFactory(organisation=montlucon, role=Role.COMMUNE_OFFICER).user
     domerat = organisation_for_commune(Commune.objects.get(code="03101"))
-    domerat_mayor = MembershipFactory(organisation=domerat, role=Role.COMMUNE_OFFICER, is_signatory=True).user
+    domerat_mayor = MembershipFactory(organisation=domerat, role=Role.COMMUNE_OFFICER).user
 
     # The adviser opens the CTG with two communes.
     caf_tab = journey("caf")
@@ -100,6 +119,10 @@ def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, w
         if page.locator(f"label[for='{checkbox.get_attribute('id')}']").inner_text() not in kept:
             checkbox.uncheck()
     page.get_by_role("button", name="Enregistrer la sélection").click()
+    designate(caf_tab, "Commune de Montluçon", officer, delegate=False)
+    designate(caf_tab, "Commune de Domérat", domerat_mayor, delegate=False)
+    designate(caf_tab, "CA Montluçon Communauté", coordinator, delegate=True)
+    caf_tab.check("signataires")
     page.get_by_role("link", name="Plan d'actions").click()
     page.get_by_role("link", name="Ajouter un axe").click()
     page.locator("#id_title").fill("La petite enfance")
@@ -187,10 +210,11 @@ def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, w
     sign(coordinator_tab, coordinator)
     caf_tab.goto(convention_url.removeprefix(caf_tab.base_url) + "circuit/")
     page.get_by_role("link", name="Enregistrer la signature papier de Caf de l'Allier").click()
-    page.locator("#id_signer_name").fill("Le Directeur de la Caf")
+    labelled(page, "Nom du ou de la signataire").fill("M. Paul Leroy")
+    labelled(page, "Qualité").fill("Le Directeur")
     page.locator("#id_signed_on").fill(TODAY.isoformat())
     scan = tmp_path / "scan.pdf"
-    scan.write_bytes(b"%PDF-1.4\n% page signee\n%%EOF\n")
+    scan.write_bytes(scanned_page())
     page.locator("#id_scan").set_input_files(str(scan))
     page.get_by_role("button", name="Enregistrer la signature").click()
     caf_tab.check("toutes-signees")

@@ -4,9 +4,7 @@ import io
 from datetime import date
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from actions.models import ActionSheet
@@ -14,9 +12,8 @@ from ctg.lifecycle import Status
 from ctg.models import Convention
 from demo.conventions import DEMO_DOCUMENTS
 from governance import exchange, sealing, workflows
-from governance.models import SignatureRequest
 from territories.models import Role
-from tests.factories import MembershipFactory, adopted_decision
+from tests.factories import MembershipFactory, adopted_decision, sign_on_paper
 
 
 @pytest.fixture
@@ -30,7 +27,7 @@ def montlucon(db):
 
 @pytest.fixture
 def adviser(montlucon):
-    return MembershipFactory(organisation=montlucon.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+    return MembershipFactory(organisation=montlucon.caf, role=Role.CAF_ADVISER).user
 
 
 def freeze_and_deliberate(convention, adviser):
@@ -41,19 +38,6 @@ def freeze_and_deliberate(convention, adviser):
     for deliberation in convention.deliberations.select_related("party__organisation"):
         workflows.record_deliberation(deliberation, adopted_decision(deliberation.party), by=adviser)
     return version
-
-
-def sign_on_paper(convention, adviser):
-    """Every party signs on paper, signing group after signing group: the seal is then queued."""
-    for _ in range(2):
-        for request in SignatureRequest.objects.filter(convention=convention, status="open"):
-            workflows.record_paper_signature(
-                request,
-                signer_name="Signataire",
-                signed_on=timezone.localdate(),
-                scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4 s"),
-                by=adviser,
-            )
 
 
 def sign_and_seal(convention, adviser):

@@ -14,8 +14,9 @@ from ctg.lifecycle import Status
 from governance import workflows
 from governance.deliberations import act_number, record_errors
 from governance.models import AuditEvent, ConventionVersion, Deliberation, SignatureRequest
+from governance.signatories import Signatory
 from territories.models import Role
-from tests.factories import REJECTION, MembershipFactory, adopted_decision
+from tests.factories import REJECTION, MembershipFactory, adopted_decision, scanned_page
 from tests.helpers import seed_convention
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def cournon():
 
 @pytest.fixture
 def adviser(cournon):
-    return MembershipFactory(organisation=cournon.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+    return MembershipFactory(organisation=cournon.caf, role=Role.CAF_ADVISER).user
 
 
 @pytest.fixture
@@ -231,13 +232,14 @@ def test_a_frozen_version_is_needed_before_the_seance(deliberation):
 def test_a_paper_signature_comes_in_the_circuit_s_order(client, cournon, adviser, deliberation):
     workflows.record_deliberation(deliberation, adopted_decision(deliberation.party), by=adviser)
     commune = SignatureRequest.objects.get(convention=cournon, party=deliberation.party)
-    scan = SimpleUploadedFile("s.pdf", b"%PDF-1.4 page signee")
+    scan = SimpleUploadedFile("s.pdf", scanned_page())
+    maire, directeur = Signatory("M. François Rage", "Le Maire"), Signatory("M. Paul Leroy", "Le Directeur")
     with pytest.raises(workflows.WorkflowError, match="précède la publication de la délibération"):
-        workflows.record_paper_signature(commune, signer_name="Le Maire", signed_on=minus(1), scan=scan, by=adviser)
-    workflows.record_paper_signature(commune, signer_name="Le Maire", signed_on=TODAY, scan=scan, by=adviser)
+        workflows.record_paper_signature(commune, signatory=maire, signed_on=minus(1), scan=scan, by=adviser)
+    workflows.record_paper_signature(commune, signatory=maire, signed_on=TODAY, scan=scan, by=adviser)
     caf = SignatureRequest.objects.get(convention=cournon, party__organisation=cournon.caf)
     assert caf.status == "open"
     with pytest.raises(workflows.WorkflowError, match="qui signe avant elle"):
-        workflows.record_paper_signature(caf, signer_name="Le Directeur", signed_on=minus(2), scan=scan, by=adviser)
+        workflows.record_paper_signature(caf, signatory=directeur, signed_on=minus(2), scan=scan, by=adviser)
     caf.refresh_from_db()
     assert caf.status == "open"

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
-from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -17,10 +16,11 @@ from ctg.lifecycle import Status
 from ctg.models import Convention, OutboundEmail
 from governance import sealing, workflows
 from governance.models import AuditEvent, ConventionVersion, Deliberation, SignatureRequest
+from governance.signatories import Signatory
 from governance.tasks import render_version_pdf
-from territories.models import Membership, Role
+from territories.models import Role
 from territories.services import organisation_for_commune
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, designate, scanned_page
 from tests.helpers import last_code, link_of, seed_convention
 
 SEANCE = timezone.localdate()  # after the freeze, which the tests do today
@@ -36,14 +36,15 @@ def cournon(db):
 
 @pytest.fixture
 def adviser(cournon):
-    return MembershipFactory(organisation=cournon.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+    return MembershipFactory(organisation=cournon.caf, role=Role.CAF_ADVISER).user
 
 
 @pytest.fixture
 def mayor(cournon):
-    return MembershipFactory(
-        organisation=organisation_for_commune(cournon.commune), role=Role.COMMUNE_OFFICER, is_signatory=True
-    ).user
+    """The maire, whose account is designated to sign for the commune."""
+    user = MembershipFactory(organisation=organisation_for_commune(cournon.commune), role=Role.COMMUNE_OFFICER).user
+    designate(cournon.parties.get(organisation__commune=cournon.commune), user)
+    return user
 
 
 def adopted(**overrides):
@@ -218,10 +219,22 @@ def test_signing_needs_the_link_a_signatory_account_and_the_emailed_code(client,
     assert token not in request.token_hash and len(request.token_hash) == 64  # hashed at rest
     # Not logged in: the login page.
     assert client.get(link).status_code == 302
-    # Another member of the commune who may not sign: nothing to see.
-    clerk = MembershipFactory(organisation=request.party.organisation, role=Role.COMMUNE_OFFICER).user
-    client.force_login(clerk)
+    # Someone of another organisation: nothing to see.
+    client.force_login(MembershipFactory(organisation=cournon.caf, role=Role.CAF_ADVISER).user)
     assert client.get(link).status_code == 404
+    # A member of the commune who is neither its maire nor a delegate: refused, told who signs.
+    clerk = MembershipFactory(organisation=request.party.organisation, role=Role.ADMIN).user
+    client.force_login(clerk)
+    response = client.get(link)
+    assert response.status_code == 403
+    assert "Vous ne pouvez pas signer pour Commune de Cournon-d'Auvergne" in response.content.decode().replace(
+        "&#x27;", "'"
+    )
+    assert client.post(link, {"action": "send_code"}).status_code == 403
+    assert client.post(link, {"action": "sign", "code": "123456"}).status_code == 403
+    assert not OutboundEmail.objects.filter(to=clerk.email).exists()
+    with pytest.raises(workflows.WorkflowError, match="votre compte n'est pas désigné"):
+        workflows.sign(request, clerk, "123456")
 
     client.force_login(mayor)
     client.post(link, {"action": "send_code"})
@@ -241,12 +254,14 @@ def test_a_link_used_out_of_turn_cannot_sign(client, cournon, adviser, mayor):
     caf_request = SignatureRequest.objects.get(convention=cournon, party__organisation__kind="caf")
     assert caf_request.status == "waiting"
     token = workflows.reissue_link(caf_request)  # a link passed on early
-    client.force_login(adviser)
+    director = MembershipFactory(organisation=cournon.caf, role=Role.ADMIN).user
+    designate(caf_request.party, director)
+    client.force_login(director)
     response = client.post(reverse("signature_sign", kwargs={"token": token}), {"action": "send_code"}, follow=True)
     assert "pas encore le tour" in response.content.decode()
     caf_request.refresh_from_db()
     with pytest.raises(workflows.WorkflowError, match="pas encore le tour"):
-        workflows.sign(caf_request, adviser, "123456")
+        workflows.sign(caf_request, director, "123456")
     assert caf_request.status == "waiting"
 
 
@@ -271,14 +286,16 @@ def test_the_caf_records_a_signature_on_paper(client, cournon, adviser, mayor, d
         response = client.post(
             url,
             {
-                "signer_name": "M. le Directeur",
+                "signer_name": "M. Paul Leroy",
+                "signer_quality": "Le Directeur",
                 "signed_on": date.today().isoformat(),
-                "scan": SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan"),
+                "scan": SimpleUploadedFile("scan.pdf", scanned_page()),
             },
         )
     assert response.status_code == 302
     caf_request.refresh_from_db()
     assert caf_request.method == "paper" and caf_request.scan
+    assert (caf_request.signer_name, caf_request.signer_quality) == ("M. Paul Leroy", "Le Directeur")
     assert len(callbacks) == 1  # every party has signed: the seal is queued after the commit
 
 
@@ -289,9 +306,9 @@ def sign_everything(cournon, adviser, mayor):
     caf_request = SignatureRequest.objects.get(convention=cournon, party__organisation__kind="caf")
     workflows.record_paper_signature(
         caf_request,
-        signer_name="M. le Directeur",
+        signatory=Signatory("M. Paul Leroy", "Le Directeur"),
         signed_on=date.today(),
-        scan=SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scan"),
+        scan=SimpleUploadedFile("scan.pdf", scanned_page()),
         by=adviser,
     )
     return ConventionVersion.objects.current(cournon)
@@ -312,16 +329,23 @@ def test_the_sealed_pdf_verifies_and_a_changed_byte_breaks_it(client, cournon, a
     assert status.intact and status.valid and status.trusted
     assert status.coverage.name == "ENTIRE_FILE"
 
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages[-2:])
+    pages = PdfReader(io.BytesIO(content)).pages
+    frozen_pages = len(PdfReader(version.pdf.open("rb")).pages)
+    text = "\n".join(page.extract_text() for page in pages[frozen_pages:-1])
     assert "Page des signatures" in text and "Page de preuves" in text
+    # The page the Caf signed on paper closes the sealed original.
+    assert pages[-1].extract_text() == ""
+    assert "page signée reproduite en fin de document" in " ".join(text.replace("-\n", "").split()), text
     assert ACT_ID.replace("-DCM", "-\nDCM")[:20] in text or f"063-216301242-{SEANCE:%Y%m%d}" in text
     assert version.pdf_sha256 in text.replace("\n", "")
     assert "192.0.2.10" in text and "signature manuscrite" in text.lower()
-    flat_text = " ".join(text.split())
+    flat_text = " ".join(text.replace("-\n", "").split())
     # Recorded events only: the mayor was sent a code, the Caf signed on paper (a date, no time).
     assert flat_text.count("code à usage unique envoyé par courriel le") == 1
     assert f"{date.today():%d/%m/%Y} Caf du Puy-de-Dôme — signature manuscrite" in flat_text
-    assert "par M. le Directeur" in flat_text
+    assert "par M. Paul Leroy (le Directeur)" in flat_text
+    # The maire signed with his own account, as the commune's executive.
+    assert f"signature électronique sur la plateforme, par {mayor.get_full_name()} (le Maire)" in flat_text
 
     result = sealing.verify(content)
     assert result.ok and result.version == version
@@ -455,12 +479,6 @@ def test_deliberations_export_in_the_scdl_format(client, cournon, adviser, mayor
     assert row["DELIB_DATE"] == SEANCE.isoformat()
     assert (row["DELIB_MATIERE_CODE"], row["DELIB_MATIERE_NOM"]) == ("8.2", "Aide sociale")
     assert (row["VOTE_EFFECTIF"], row["VOTE_REEL"], row["VOTE_POUR"], row["VOTE_ABSTENTION"]) == ("33", "32", "30", "2")
-
-
-def test_signatories_are_members_flagged_by_their_organisation(cournon, adviser):
-    membership = Membership.objects.get(user=adviser)
-    assert membership.is_signatory
-    assert mail.outbox == []  # nothing leaves without the worker
 
 
 def test_render_documents_also_writes_the_sealed_pdf(cournon, adviser, mayor, tmp_path):

@@ -16,7 +16,14 @@ from governance import workflows
 from governance.models import AuditEvent, Deliberation, SignatureRequest
 from territories.models import Role
 from territories.services import organisation_for_commune
-from tests.factories import ConventionFactory, MembershipFactory, add_plan, adopted_decision, make_convention
+from tests.factories import (
+    ConventionFactory,
+    MembershipFactory,
+    add_plan,
+    adopted_decision,
+    designate,
+    make_convention,
+)
 from tests.helpers import epci_coordinator, last_code, sheet_post
 
 FINGERPRINT = re.compile(r'name="fingerprint" value="([0-9a-f]{64})"')
@@ -167,9 +174,8 @@ def test_two_records_of_the_same_deliberation_at_the_same_instant_make_one():
 def test_two_clicks_on_the_same_signature_at_the_same_instant_make_one():
     convention = ConventionFactory(commune_code="63124", deliberating=True)
     adviser = convention.adviser
-    mayor = MembershipFactory(
-        organisation=organisation_for_commune(convention.commune), role=Role.COMMUNE_OFFICER, is_signatory=True
-    ).user
+    mayor = MembershipFactory(organisation=organisation_for_commune(convention.commune), role=Role.COMMUNE_OFFICER).user
+    designate(convention.parties.get(organisation__commune=convention.commune), mayor)
     deliberation = Deliberation.objects.get(convention=convention)
     workflows.record_deliberation(deliberation, adopted_decision(deliberation.party), by=adviser)
     request = SignatureRequest.objects.get(convention=convention, party__organisation__kind="commune")

@@ -15,10 +15,11 @@ from governance import sealing, workflows
 from governance.deliberations import act_id_for
 from governance.generation import request_documents
 from governance.models import Deliberation, DocumentJob, SignatureRequest
+from governance.signatories import Signatory
 from governance.tasks import requeue_documents_and_seals
 from territories import services
 from territories.models import Role
-from tests.factories import MembershipFactory, adopted_decision
+from tests.factories import MembershipFactory, adopted_decision, designate, scanned_page
 from tests.helpers import seed_convention, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -93,11 +94,13 @@ def test_plaine_limagne_from_freeze_to_a_sealed_pdf_and_an_avenant(worker):
     from django.core.files.base import ContentFile
 
     convention = seed_convention("plaine-limagne")
-    adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER, is_signatory=True).user
+    adviser = MembershipFactory(organisation=convention.caf, role=Role.CAF_ADVISER).user
     signers = {
-        party.pk: MembershipFactory(organisation=party.organisation, role=Role.ADMIN, is_signatory=True).user
+        party.pk: MembershipFactory(organisation=party.organisation, role=Role.ADMIN).user
         for party in convention.parties.exclude(organisation=convention.caf)
     }
+    for party in convention.parties.exclude(organisation=convention.caf):
+        designate(party, signers[party.pk])
     convention.transition(Status.REVIEW)
     version = workflows.freeze(convention, by=adviser)
     workflows.launch_deliberations(convention, by=adviser)
@@ -137,9 +140,9 @@ def test_plaine_limagne_from_freeze_to_a_sealed_pdf_and_an_avenant(worker):
             if request.party.organisation_id == convention.caf_id:
                 workflows.record_paper_signature(
                     request,
-                    signer_name="Le Directeur",
+                    signatory=Signatory("M. Paul Leroy", "Le Directeur"),
                     signed_on=date.today(),
-                    scan=ContentFile(b"%PDF-1.4 scan", name="scan.pdf"),
+                    scan=ContentFile(scanned_page(), name="scan.pdf"),
                     by=adviser,
                 )
             else:

@@ -243,17 +243,3 @@ def test_an_admin_cannot_change_their_own_role(client, organisation, admin):
         {"role": Role.VIEWER},
     )
     assert Membership.objects.get(pk=membership.pk).role == Role.ADMIN
-
-
-def test_an_admin_says_who_signs_for_the_organisation(client, organisation, admin, reader):
-    membership = Membership.objects.get(user=reader)
-    client.force_login(admin)
-    client.post(
-        reverse("change_member_role", kwargs={"organisation_pk": organisation.pk, "membership_pk": membership.pk}),
-        {"role": Role.COORDINATOR, "is_signatory": "on"},
-    )
-    membership.refresh_from_db()
-    assert membership.is_signatory and membership.role == Role.COORDINATOR
-    assert f'id="signe-{membership.pk}" checked' in client.get(detail_url(organisation)).content.decode()
-    client.force_login(reader)
-    assert "habilité·e à signer" in client.get(detail_url(organisation)).content.decode()
