@@ -97,6 +97,37 @@ def secretaries(text: str) -> list[str]:
     return [name.strip() for name in re.split(r"[,\n;]", text or "") if name.strip()]
 
 
+FEMININE = re.compile(r"^(Mme|Madame|Mlle)\b", re.IGNORECASE)
+MASCULINE = re.compile(r"^(M\.|Monsieur)(\s|$)", re.IGNORECASE)
+
+
+def secretary_heading(names: list[str]) -> str:
+    """ "Les secrétaires de séance", "La secrétaire de séance" (Mme …), "Le secrétaire de
+    séance" (M. …); without a civility, both."""
+    if len(names) > 1:
+        return "Les secrétaires de séance"
+    if names and FEMININE.match(names[0]):
+        return "La secrétaire de séance"
+    if names and MASCULINE.match(names[0]):
+        return "Le secrétaire de séance"
+    return "Le ou la secrétaire de séance"
+
+
+def presiding_title(quality: str, name: str) -> str:
+    """The signature heading of who presided: "Maire" for « Mme Lucie Faure » → "La Maire",
+    "Président" → "Le Président", "Adjoint délégué" → "L'Adjoint délégué"; a quality written
+    with its article stays as written."""
+    quality = (quality or "").strip()
+    feminine = bool(FEMININE.match(name or ""))
+    if not quality:
+        return "La présidente de séance" if feminine else "Le président de séance"
+    if re.match(r"^(le|la)\s|^l'", quality, re.IGNORECASE):
+        return quality[0].upper() + quality[1:]
+    if quality[0].lower() in "aeéèêiîoôuh":
+        return f"L'{quality}"
+    return f"{'La' if feminine else 'Le'} {quality}"
+
+
 def act_number(act_id: str) -> str:
     """The body's own number of the act, the fourth part of its @ctes identifier
     (« DCM20240926_4 » in 063-216302406-20240926-DCM20240926_4-DE)."""

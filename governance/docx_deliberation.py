@@ -110,9 +110,9 @@ def build_docx(context: dict) -> bytes:
         f"abstentions {_value(record, 'abstentions')}."
     )
     paragraph("Fait et délibéré les jour, mois et an susdits. Pour extrait certifié conforme.")
-    paragraph(
-        f"{_upper_first(details['executive'])}                                        Le ou la secrétaire de séance"
-    )
+    presiding = (record or {}).get("presiding_title") or _upper_first(details["executive"])
+    secretary = (record or {}).get("secretary_heading") or "Le ou la secrétaire de séance"
+    paragraph(f"{presiding}                                        {secretary}")
     paragraph(
         "La présente délibération peut faire l'objet, dans un délai de deux mois, d'un recours gracieux auprès "
         f"{details['presided_by']} (ce recours interrompt le délai du recours contentieux) ou d'un recours pour excès de "

@@ -13,7 +13,15 @@ from pypdf import PdfReader
 
 from ctg.lib.jobs import enqueue_on_commit
 from governance import audit, documents
-from governance.deliberations import RECORD_FIELDS, act_number, is_executory, lines, secretaries
+from governance.deliberations import (
+    RECORD_FIELDS,
+    act_number,
+    is_executory,
+    lines,
+    presiding_title,
+    secretaries,
+    secretary_heading,
+)
 from governance.models import ConventionVersion, Document, DocumentJob, version_path
 from governance.snapshot import convention_snapshot
 
@@ -80,6 +88,8 @@ def _deliberation_record(deliberation) -> dict | None:
         "absentees": lines(deliberation.absentees),
         "substitutes": lines(deliberation.substitutes),
         "secretaries": secretaries(deliberation.secretary),
+        "secretary_heading": secretary_heading(secretaries(deliberation.secretary)),
+        "presiding_title": presiding_title(deliberation.president_quality, deliberation.president_name),
         "executory": is_executory(deliberation),
     }
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from ctg.lifecycle import Status
 from governance import documents, workflows
-from governance.deliberations import act_id_for
+from governance.deliberations import act_id_for, presiding_title, secretaries, secretary_heading
 from governance.generation import document_snapshot
 from governance.models import Deliberation
 from territories.models import EPCI
@@ -101,9 +101,30 @@ def test_a_commune_extract_carries_every_mention_and_its_stamp():
         "recours gracieux",
         "citoyens.telerecours.fr",
         "pour les tiers, à compter de sa publication",
+        # Who signs the extract: who presided and the secrétaire, each with their article.
+        "Le Maire M. Jean Martin La secrétaire de séance Mme Claire Petit",
     ]:
         assert mention in text, mention
-    assert "www.telerecours.fr" not in text
+    assert "www.telerecours.fr" not in text and "Le ou la secrétaire" not in text
+
+
+@pytest.mark.parametrize(
+    ("quality", "name", "secretary", "headings"),
+    [
+        ("Maire", "Mme Lucie Faure", "M. Paul Blanc", ("La Maire", "Le secrétaire de séance")),
+        ("1er adjoint", "M. Luc Noir", "Mme A, M. B", ("Le 1er adjoint", "Les secrétaires de séance")),
+        (
+            "Adjointe déléguée",
+            "Mme Léa Vert",
+            "Claude Dominique",
+            ("L'Adjointe déléguée", "Le ou la secrétaire de séance"),
+        ),
+        ("La Présidente", "Mme Anne Roux", "Mme Claire Petit", ("La Présidente", "La secrétaire de séance")),
+        ("", "Mme Anne Roux", "Mme Claire Petit", ("La présidente de séance", "La secrétaire de séance")),
+    ],
+)
+def test_the_signature_headings_agree_with_who_presided_and_who_was_secretary(quality, name, secretary, headings):
+    assert (presiding_title(quality, name), secretary_heading(secretaries(secretary))) == headings
 
 
 def test_a_rejected_vote_prints_a_rejection():
