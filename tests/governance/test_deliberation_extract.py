@@ -55,57 +55,30 @@ EPCI_CASES = {
 }
 
 
-@pytest.mark.parametrize("kind", ["CC", "CA", "ME"])
-def test_an_epci_extract_names_the_epci_by_its_statutes_and_cites_its_competence(kind):
-    if kind == "ME":
-        epci = EPCI.objects.filter(kind="ME").order_by("siren").first()
-        siren, name, article, council = epci.siren, epci.statutory_name, "L5217-2", "conseil de la métropole"
+STATUTORY = {"CU": ("L5215-20", "conseil communautaire"), "ME": ("L5217-2", "conseil de la métropole")}
+
+
+@pytest.mark.parametrize("outcome", ["adopted", "rejected"])
+@pytest.mark.parametrize("kind", ["CC", "CA", "CU", "ME"])
+def test_an_epci_extract_names_the_epci_by_its_statutes_and_cites_its_competence(kind, outcome):
+    if kind in STATUTORY:
+        epci = EPCI.objects.filter(kind=kind).order_by("siren").first()
+        siren, name, (article, council) = epci.siren, epci.statutory_name, STATUTORY[kind]
     else:
         siren, name, article, council = EPCI_CASES[kind]
-    text = extract_text(make_convention(epci_siren=siren), "epci")
+    changes = rejected() if outcome == "rejected" else {}
+    text = extract_text(make_convention(epci_siren=siren), "epci", **changes)
     assert "République française — Département" in text
     assert name in text and f"EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS DU {council.upper()}" in text.upper()
     assert f"notamment ses articles L5211-1 et {article}" in text
     assert f"Vu les statuts de la {name}" in text
     assert "L5211-10" not in text and "son article L5211-1 et" not in text
-
-
-def test_a_commune_extract_carries_every_mention_and_its_stamp():
-    convention = make_convention(epci_siren="200071199")
-    text = extract_text(
-        convention,
-        "commune",
-        attendees="M. Jean Martin\nMme Anne Roux",
-        absentees="M. Luc Bleu",
-    )
-    deliberation = party_deliberation(convention, "commune")
-    for mention in [
-        "République française — Département du Puy-de-Dôme",
-        "EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS DU CONSEIL MUNICIPAL",
-        f"Délibération n° D{deliberation.party_id}",
-        f"convoqué le {deliberation.convocation_date.day}",
-        "à 18 h 30",
-        "salle du conseil",
-        "sous la présidence de M. Jean Martin, Maire",
-        "Le quorum étant atteint (30 présents sur 33 membres en exercice)",
-        "Présents : M. Jean Martin, Mme Anne Roux",
-        "Pouvoirs : Mme Anne Roux a donné pouvoir à M. Paul Blanc ; M. Luc Noir a donné pouvoir à Mme Léa Vert",
-        "Absents : M. Luc Bleu",
-        "Secrétaire de séance : Mme Claire Petit",
-        "Article 1er — Approuve",
-        "Votes : pour 30, contre 0, abstentions 2",
-        "Pour extrait certifié conforme",
-        "Acte rendu exécutoire (article L2131-1)",
-        f"ID : {deliberation.act_id}",
-        f"Envoyé en préfecture le {deliberation.sent_to_prefecture:%d/%m/%Y}",
-        "recours gracieux",
-        "citoyens.telerecours.fr",
-        "pour les tiers, à compter de sa publication",
-        # Who signs the extract: who presided and the secrétaire, each with their article.
-        "Le Maire M. Jean Martin La secrétaire de séance Mme Claire Petit",
-    ]:
-        assert mention in text, mention
-    assert "www.telerecours.fr" not in text and "Le ou la secrétaire" not in text
+    if outcome == "adopted":
+        assert "Article 1er — Approuve la convention" in text and "Autorise le Président à signer" in text
+        assert "Acte rendu exécutoire (article L2131-1)" in text
+    else:
+        assert "Article unique — Refuse d'approuver" in text and "n'autorise pas le Président à la signer" in text
+        assert "Approuve la convention" not in text and "Pour extrait certifié conforme" not in text
 
 
 @pytest.mark.parametrize(
