@@ -20,6 +20,7 @@ from ctg.models import Comment, Convention, OutboundEmail
 from ctg.notifications import notifications_for
 from ctg.permissions import get_convention_for
 from governance import exchange, services
+from governance.models import Party
 from governance.renewal import RenewalError, prepare_next
 from territories.models import Membership, Organisation, Role
 
@@ -38,10 +39,12 @@ def home(request):
         .order_by("organisation__name")
     )
     conventions = conventions_for(request.user).order_by("-start_date", "title")
+    memberships = list(memberships)
     return render(
         request,
         "ctg/home.html",
         {
+            "deliberations": Party.objects.awaiting_deliberation([m.organisation_id for m in memberships]),
             "memberships": memberships,
             "conventions": conventions[:10],
             "conventions_count": conventions.count(),

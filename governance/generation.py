@@ -107,9 +107,34 @@ def document_snapshot(convention) -> tuple[dict, object]:
     return snapshot, version
 
 
+def _convention_document(convention, snapshot, version) -> Document:
+    """The convention PDF of this content, stored once: a frozen version's is the one taken at
+    freeze, byte for byte."""
+    return _store(
+        convention,
+        snapshot,
+        Document.Kind.CONVENTION,
+        None,
+        (lambda: _read(ensure_version_pdf(version).pdf))
+        if version
+        else (lambda: documents.render_convention_pdf(snapshot)),
+    )
+
+
+def _deliberation_document(convention, snapshot, kind, index, annex: Document) -> Document:
+    if kind == Document.Kind.DELIBERATION_PDF:
+        return _store(
+            convention,
+            snapshot,
+            kind,
+            index,
+            lambda: documents.render_deliberation_pdf(snapshot, index, _read(annex.file)),
+        )
+    return _store(convention, snapshot, kind, index, lambda: documents.render_deliberation_docx(snapshot, index))
+
+
 def produce_documents(convention, job: DocumentJob | None = None) -> list[Document]:
-    """The convention PDF, then each deliberation PDF and DOCX; stored files are reused.
-    A frozen version's convention PDF is the one taken at freeze, byte for byte."""
+    """The convention PDF, then each deliberation PDF and DOCX; stored files are reused."""
     snapshot, version = document_snapshot(convention)
     plan = planned_documents(snapshot)
     if job is not None:
@@ -118,38 +143,26 @@ def produce_documents(convention, job: DocumentJob | None = None) -> list[Docume
     annex = None
     for kind, index in plan:
         if kind == Document.Kind.CONVENTION:
-            document = _store(
-                convention,
-                snapshot,
-                kind,
-                index,
-                (lambda: _read(ensure_version_pdf(version).pdf))
-                if version
-                else (lambda: documents.render_convention_pdf(snapshot)),
-            )
-            with document.file.open("rb") as stream:
-                annex = stream.read()  # attached to every deliberation
-        elif kind == Document.Kind.DELIBERATION_PDF:
-            document = _store(
-                convention,
-                snapshot,
-                kind,
-                index,
-                lambda index=index, annex=annex: documents.render_deliberation_pdf(snapshot, index, annex),
-            )
+            document = annex = _convention_document(convention, snapshot, version)  # attached to every deliberation
         else:
-            document = _store(
-                convention,
-                snapshot,
-                kind,
-                index,
-                lambda index=index: documents.render_deliberation_docx(snapshot, index),
-            )
+            document = _deliberation_document(convention, snapshot, kind, index, annex)
         produced.append(document)
         if job is not None:
             job.documents.add(document)
             DocumentJob.objects.filter(pk=job.pk).update(done=len(produced))
     return produced
+
+
+def party_deliberation_document(convention, party, kind) -> Document:
+    """One party's deliberation (PDF with the convention annexed, or DOCX) for the present
+    content, on demand: what is stored is reused, the convention PDF by its content, so that a
+    commune gets its own act in seconds without waiting for every party's."""
+    snapshot, version = document_snapshot(convention)
+    index = next((i for i, p in documents.deliberating_parties(snapshot) if p["details"]["party_id"] == party.pk), None)
+    if index is None:
+        raise LookupError(f"{party.organisation.name} ne délibère pas sur cette convention.")
+    annex = _convention_document(convention, snapshot, version) if kind == Document.Kind.DELIBERATION_PDF else None
+    return _deliberation_document(convention, snapshot, kind, index, annex)
 
 
 def _read(field_file) -> bytes:

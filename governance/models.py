@@ -2,6 +2,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from ctg.lifecycle import Status as ConventionStatus
 from ctg.models import Convention, ConventionPart
 from territories.models import Organisation
 
@@ -9,6 +10,30 @@ from territories.models import Organisation
 class PartyQuerySet(models.QuerySet):
     def signing_order(self):
         return self.order_by("signing_group", "organisation__name")
+
+    def awaiting_deliberation(self, organisation_ids):
+        """The organisations' parties whose assembly has yet to adopt the convention's text in
+        progress (drafted, frozen, before the councils or while the first parties sign), with
+        their convention."""
+        adopted = Deliberation.objects.filter(
+            party=models.OuterRef("pk"), outcome=Deliberation.Outcome.ADOPTED, version__signed_sha256=""
+        )
+        return (
+            self.filter(
+                organisation_id__in=organisation_ids,
+                needs_deliberation=True,
+                convention__status__in=[
+                    ConventionStatus.DRAFT,
+                    ConventionStatus.REVIEW,
+                    ConventionStatus.FROZEN,
+                    ConventionStatus.DELIBERATIONS,
+                    ConventionStatus.SIGNATURES,  # the first signatures open while others still deliberate
+                ],
+            )
+            .exclude(models.Exists(adopted))
+            .select_related("convention", "organisation")
+            .order_by("convention__start_date", "convention__title")
+        )
 
 
 # What a party says beside its organisation: who signs, whether a council deliberates, when.

@@ -1,6 +1,19 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from governance import views, views_committees, views_workflow
+
+
+class DocumentFormat:
+    regex = "pdf|docx"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(DocumentFormat, "document_format")
 
 urlpatterns = [
     path("parties/", views.party_list, name="party_list"),
@@ -17,6 +30,11 @@ urlpatterns = [
     path("documents/", views.document_list, name="document_list"),
     path("documents/produire/", views.document_generate, name="document_generate"),
     path("documents/<int:document_pk>/telecharger/", views.document_download, name="document_download"),
+    path(
+        "documents/deliberation/<int:party_pk>.<document_format:document_format>",
+        views.party_deliberation,
+        name="party_deliberation",
+    ),
     path("circuit/", views_workflow.workflow, name="workflow"),
     path("circuit/action/", views_workflow.workflow_action, name="workflow_action"),
     path("circuit/journal.csv", views_workflow.audit_export, name="audit_export"),

@@ -11,6 +11,7 @@ from ctg.permissions import get_convention_for
 from governance import generation, services, workflows
 from governance.forms import AddPartnerForm, KeepPartiesForm, PartyForm, PartySignatoryForm
 from governance.models import Document, PartyInvitation
+from territories.models import Membership
 
 
 def party_list(request, convention_pk):
@@ -161,27 +162,26 @@ def party_invitation(request, party_invitation_pk):
 
 
 def document_list(request, convention_pk):
-    """The documents of the convention's present content, and the generation under way."""
+    """The documents of the convention's present content: each party's deliberation on demand
+    (the user's own first), what the last generation stored, and the generation under way."""
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     stored, complete = generation.current_documents(convention)
     job = convention.document_jobs.first()
+    own = set(Membership.objects.effective().filter(user=request.user).values_list("organisation_id", flat=True))
+    deliberating = sorted(
+        convention.parties.filter(needs_deliberation=True).select_related("organisation"),
+        key=lambda party: (party.organisation_id not in own, party.signing_group, party.organisation.name),
+    )
     context = {
         "convention": convention,
         "convention_documents": [d for d in stored if d.kind == Document.Kind.CONVENTION],
-        "deliberation_documents": _by_party(stored),
+        "own_parties": [party for party in deliberating if party.organisation_id in own],
+        "deliberating_parties": deliberating,
         "complete": complete,
         "job": job,
     }
     template = "governance/includes/_documents.html" if request.htmx else "governance/document_list.html"
     return render(request, template, context)
-
-
-def _by_party(stored):
-    rows = {}
-    for document in stored:
-        if document.party_id and document.kind != Document.Kind.CONVENTION:
-            rows.setdefault(document.party_id, {"party": document.party})[document.kind] = document
-    return sorted(rows.values(), key=lambda row: (row["party"].signing_group, row["party"].organisation.name))
 
 
 @require_POST
@@ -192,6 +192,20 @@ def document_generate(request, convention_pk):
         return document_list(request, convention_pk)
     messages.info(request, "Production des documents lancée : rechargez la page pour suivre son avancement.")
     return redirect("document_list", convention_pk=convention.pk)
+
+
+def party_deliberation(request, convention_pk, party_pk, document_format):
+    """One party's deliberation for the present content, produced on demand in seconds (the
+    convention PDF reused by content); `?apercu=1` opens the PDF in the browser."""
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
+    party = get_object_or_404(convention.parties.select_related("organisation"), pk=party_pk, needs_deliberation=True)
+    kind = Document.Kind.DELIBERATION_PDF if document_format == "pdf" else Document.Kind.DELIBERATION_DOCX
+    try:
+        document = generation.party_deliberation_document(convention, party, kind)
+    except LookupError as error:
+        raise Http404(str(error)) from None
+    inline = kind == Document.Kind.DELIBERATION_PDF and request.GET.get("apercu") == "1"
+    return file_response(document.file, document.filename, document.content_type, inline=inline)
 
 
 def document_download(request, convention_pk, document_pk):

@@ -13,13 +13,14 @@ from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
 
-def file_response(field_file, filename: str, content_type: str) -> HttpResponse:
+def file_response(field_file, filename: str, content_type: str, *, inline: bool = False) -> HttpResponse:
+    """The file, to download or, with `inline`, to read in the browser (its PDF viewer)."""
     prefix = settings.PROTECTED_FILES_ACCEL_PREFIX
     if prefix:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(field_file.name)
     else:
         response = FileResponse(field_file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=not inline, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response

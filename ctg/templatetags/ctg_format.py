@@ -49,6 +49,20 @@ def typo(text):
 
 
 @register.filter
+def fr_filesize(size):
+    """98 304 → "96 Ko", 2 500 000 → "2,4 Mo": the units a French reader knows."""
+    try:
+        size = int(size)
+    except (TypeError, ValueError):
+        return ""
+    if size < 1024:
+        return f"{size} octets"
+    if size < 1024 * 1024:
+        return f"{fr_number(size / 1024, 0)} Ko"
+    return f"{fr_number(size / (1024 * 1024), 1)} Mo"
+
+
+@register.filter
 def lowerfirst(text):
     """ "Le Maire" → "le Maire" (Django's `lower` would also lower "Caf du Puy-de-Dôme")."""
     return lower_first(text)

@@ -22,3 +22,17 @@ document.addEventListener("click", (event) => {
   form.querySelector("#territory-suggestions").replaceChildren();
   field.focus();
 });
+
+// Filtering a long list as one types: rows whose data-filter-text holds every word stay
+// (« domerat » finds « Domérat »).
+const folded = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+document.addEventListener("input", (event) => {
+  const field = event.target.closest("[data-filter-rows]");
+  if (!field) {
+    return;
+  }
+  const words = folded(field.value).split(/\s+/).filter(Boolean);
+  for (const row of document.querySelectorAll(field.dataset.filterRows + " [data-filter-text]")) {
+    row.hidden = !words.every((word) => folded(row.dataset.filterText).includes(word));
+  }
+});

@@ -177,7 +177,7 @@ OBJECT_KWARGS = {
     "membership_pk": lambda w: w.membership.pk,
     "invitation_pk": lambda w: w.invitation.pk,
     "convention_pk": lambda w: w.convention.pk,
-    "party_pk": lambda w: w.convention.parties.first().pk,
+    "party_pk": lambda w: w.convention.parties.filter(needs_deliberation=True).first().pk,
     "axis_pk": lambda w: w.convention.axes.get().pk,
     "objective_pk": lambda w: w.convention.objectives.get().pk,
     "sheet_pk": lambda w: w.sheet.pk,
@@ -200,6 +200,7 @@ OBJECT_KWARGS = {
     "target_pk": lambda w: w.sheet.pk,
     # Not an object, but part of object URLs (the export format).
     "file_format": lambda w: "xlsx",
+    "document_format": lambda w: "pdf",
     "year": lambda w: w.convention.start_date.year,
 }
 
@@ -303,6 +304,7 @@ MATRIX = {
     "party_invitation_withdraw": POST_ONLY,
     "party_keep": POST_ONLY,
     "party_list": READ,
+    "party_deliberation": READ,  # any party's members get any party's act (a commune its own first)
     "party_remove": POST_ONLY,
     "party_signatory": MANAGE,  # the CAF's advisers and the party's own admins (test_signatories)
     "password_change": OWN,

@@ -14,14 +14,14 @@ from ctg.lib.pdf import html_to_pdf
 from ctg.lib.typography import french
 from ctg.lifecycle import Status
 from ctg.models import Convention
-from governance import documents
+from governance import documents, workflows
 from governance.generation import document_snapshot, produce_documents, run_job
 from governance.legal import TRIBUNAL_BY_DEPARTEMENT, acronyms_in
 from governance.models import Document
 from governance.snapshot import convention_snapshot
 from territories.models import Departement, Role
 from territories.services import organisation_for_commune
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, adopted_decision
 from tests.helpers import seed_convention
 
 
@@ -213,7 +213,7 @@ def test_the_documents_page_lists_them_and_asks_for_them(client, cournon, django
     officer = MembershipFactory(organisation=organisation_for_commune(cournon.commune), role=Role.COMMUNE_OFFICER).user
     client.force_login(officer)
     url = reverse("document_list", kwargs={"convention_pk": cournon.pk})
-    assert "Produire les documents" in client.get(url).content.decode()
+    assert "Produire tous les documents" in client.get(url).content.decode()
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(reverse("document_generate", kwargs={"convention_pk": cournon.pk}))
         client.post(reverse("document_generate", kwargs={"convention_pk": cournon.pk}))
@@ -223,8 +223,68 @@ def test_the_documents_page_lists_them_and_asks_for_them(client, cournon, django
 
     run_job(cournon.document_jobs.get().pk)
     html = client.get(url).content.decode()
-    assert "Délibérations (1)" in html and "Produire les documents" not in html
+    assert "Délibérations des parties (1)" in html and "Produire tous les documents" not in html
     assert "convention-commune-de-cournon-dauvergne-2023-2026.pdf" in html
+    assert "SHA-256" not in html and "Kio" not in html  # for the Caf's managers, and French units
+
+
+def test_a_commune_gets_its_own_deliberation_on_demand_from_its_home_page(client, db):
+    """Plaine Limagne, 26 parties that deliberate: Montpensier's agent opens her home page,
+    reads her act in the browser and downloads it, without any other party's being produced."""
+    convention = seed_convention("plaine-limagne")
+    montpensier = convention.parties.get(organisation__commune__code="63240")
+    agent = MembershipFactory(organisation=montpensier.organisation, role=Role.COMMUNE_OFFICER).user
+    client.force_login(agent)
+    home = client.get(reverse("home")).content.decode()
+    assert "Ma délibération" in home and "Commune de Montpensier" in home
+    pdf_url = reverse(
+        "party_deliberation",
+        kwargs={"convention_pk": convention.pk, "party_pk": montpensier.pk, "document_format": "pdf"},
+    )
+    assert f'href="{pdf_url}?apercu=1"' in home
+
+    preview = client.get(pdf_url + "?apercu=1")
+    assert preview.status_code == 200 and preview["Content-Disposition"].startswith("inline")
+    text = flat(pdf_text(b"".join(preview.streaming_content)))
+    assert "La commune de Montpensier" in text and "EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS" in text
+    assert "PROJET" in text
+    # Her act and the convention it annexes, nothing else.
+    assert sorted(convention.documents.values_list("kind", flat=True)) == ["convention", "deliberation_pdf"]
+
+    download = client.get(pdf_url)
+    assert download["Content-Disposition"].startswith("attachment") and "montpensier" in download["Content-Disposition"]
+    docx_url = pdf_url.replace(".pdf", ".docx")
+    response = client.get(docx_url)
+    assert response.status_code == 200 and "Montpensier" in "\n".join(
+        p.text for p in docx.Document(io.BytesIO(b"".join(response.streaming_content))).paragraphs
+    )
+    # A second commune's act reuses the convention PDF by its content.
+    aigueperse = convention.parties.get(organisation__commune__code="63001")
+    client.get(pdf_url.replace(f"/{montpensier.pk}.pdf", f"/{aigueperse.pk}.pdf"))
+    assert convention.documents.filter(kind="convention").count() == 1
+    assert convention.documents.filter(kind="deliberation_pdf").count() == 2
+
+    # The documents page puts her own act first; the Caf, which does not deliberate, has none.
+    page = client.get(reverse("document_list", kwargs={"convention_pk": convention.pk})).content.decode()
+    assert page.index("Délibération de Commune de Montpensier") < page.index("Délibérations des parties (26)")
+    caf = convention.parties.get(organisation=convention.caf)
+    assert client.get(pdf_url.replace(f"/{montpensier.pk}.pdf", f"/{caf.pk}.pdf")).status_code == 404
+    client.force_login(MembershipFactory(role=Role.ADMIN).user)
+    assert client.get(pdf_url).status_code == 404
+    # Once its council has adopted the text, the card leaves her home page.
+    convention.transition(Status.REVIEW)
+    workflows.freeze(convention)
+    workflows.launch_deliberations(convention)
+    client.force_login(agent)
+    assert "Enregistrer la décision" in client.get(reverse("home")).content.decode()
+    deliberation = convention.deliberations.get(party=montpensier)
+    workflows.record_deliberation(deliberation, adopted_decision(montpensier))
+    assert "Ma délibération" not in client.get(reverse("home")).content.decode()
+    # Montpensier now signs; Aigueperse, whose council has not sat yet, still has its card.
+    convention.refresh_from_db()
+    assert convention.status == Status.SIGNATURES
+    client.force_login(MembershipFactory(organisation=aigueperse.organisation, role=Role.COMMUNE_OFFICER).user)
+    assert "Ma délibération" in client.get(reverse("home")).content.decode()
 
 
 def test_each_of_the_26_plaine_limagne_deliberations_is_its_own(db):
