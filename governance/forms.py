@@ -8,6 +8,7 @@ from actions.models import ActionSheet
 from ctg.forms import DateInput
 from governance.deliberations import RECORD_FIELDS, TRANSMISSION_FIELDS, record_errors
 from governance.models import SIGNATORY_FIELDS, Committee, Deliberation, Meeting, Party
+from governance.services import territory_organisation_ids
 from governance.signatories import Signatory, signatory_errors
 from territories.models import Membership, Organisation, User
 
@@ -54,23 +55,28 @@ class PartySignatoryForm(forms.ModelForm):
 
 
 class KeepPartiesForm(forms.Form):
-    """The proposed parties the adviser keeps (the others are removed)."""
+    """The parties the adviser keeps among the territory's councils (the EPCI, its communes)
+    and the present parties: one unticked by mistake can be ticked again."""
 
     keep = forms.ModelMultipleChoiceField(
-        label="Parties signataires", queryset=Party.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+        label="Parties signataires",
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
 
     def __init__(self, *args, convention, **kwargs):
         super().__init__(*args, **kwargs)
         self.convention = convention
-        self.fields["keep"].queryset = convention.parties.select_related("organisation").order_by(
-            "signing_group", "organisation__name"
+        offered = territory_organisation_ids(convention) | set(
+            convention.parties.values_list("organisation_id", flat=True)
         )
-        self.fields["keep"].label_from_instance = lambda party: party.organisation.name
+        self.fields["keep"].queryset = Organisation.objects.filter(pk__in=offered).order_by("kind", "name")
+        self.fields["keep"].label_from_instance = lambda organisation: organisation.name
 
     def clean_keep(self):
         keep = self.cleaned_data["keep"]
-        if not keep.filter(organisation_id=self.convention.caf_id).exists():
+        if not keep.filter(pk=self.convention.caf_id).exists():
             raise forms.ValidationError("La Caf qui porte la convention en reste signataire : gardez-la cochée.")
         return keep
 

@@ -17,7 +17,9 @@ from territories.models import Membership
 def party_list(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     can_manage = convention.access.can_manage_parties
-    keep_form = KeepPartiesForm(convention=convention, initial={"keep": convention.parties.all()})
+    keep_form = KeepPartiesForm(
+        convention=convention, initial={"keep": list(convention.parties.values_list("organisation_id", flat=True))}
+    )
     parties = list(convention.parties.select_related("organisation").order_by("signing_group", "organisation__name"))
     for party in parties:
         party.may_designate = convention.access.may_designate_signatory(party)
@@ -32,6 +34,18 @@ def party_list(request, convention_pk):
     return render(request, "governance/party_list.html", context)
 
 
+def parties_saved_message(kept: int, added: int, removed: int) -> str:
+    """ "3 parties signataires : 1 ajoutée, 29 retirées." """
+    changes = [
+        f"{count} {word}{'s' if count > 1 else ''}"
+        for count, word in ((added, "ajoutée"), (removed, "retirée"))
+        if count
+    ]
+    return f"{kept} partie{'s' if kept > 1 else ''} signataire{'s' if kept > 1 else ''}" + (
+        f" : {', '.join(changes)}." if changes else ", sans changement."
+    )
+
+
 @require_POST
 def party_keep(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk, "manage_draft")
@@ -39,10 +53,12 @@ def party_keep(request, convention_pk):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("keep", ["Sélection invalide."])))
         return redirect("party_list", convention_pk=convention.pk)
-    kept = list(form.cleaned_data["keep"].select_related("organisation"))
-    removed = convention.parties.count() - len(kept)
-    services.set_parties(convention, [(party.organisation, {}) for party in kept])
-    messages.success(request, f"{len(kept)} parties signataires gardées, {removed} retirée(s).")
+    kept = list(form.cleaned_data["keep"])
+    before = set(convention.parties.values_list("organisation_id", flat=True))
+    services.set_parties(convention, [(organisation, {}) for organisation in kept])
+    added = len({o.pk for o in kept} - before)
+    removed = len(before - {o.pk for o in kept})
+    messages.success(request, parties_saved_message(len(kept), added, removed))
     return redirect("party_list", convention_pk=convention.pk)
 
 

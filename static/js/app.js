@@ -36,3 +36,24 @@ document.addEventListener("input", (event) => {
     row.hidden = !words.every((word) => folded(row.dataset.filterText).includes(word));
   }
 });
+
+// « Tout cocher » / « Tout décocher » over the rows a filter leaves visible; a locked value
+// (the Caf that owns the convention) stays ticked. The buttons exist only with JavaScript.
+for (const button of document.querySelectorAll("[data-check-all], [data-uncheck-all]")) {
+  button.hidden = false;
+}
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-check-all], [data-uncheck-all]");
+  if (!button) {
+    return;
+  }
+  const checked = button.hasAttribute("data-check-all");
+  const list = document.querySelector(button.dataset.checkAll || button.dataset.uncheckAll);
+  for (const box of list.querySelectorAll("input[type=checkbox]")) {
+    const row = box.closest("[data-filter-text]");
+    if ((row && row.hidden) || (!checked && box.value === list.dataset.locked)) {
+      continue;
+    }
+    box.checked = checked;
+  }
+});

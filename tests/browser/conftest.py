@@ -114,6 +114,13 @@ class Journey:
         self.check("accueil")
 
 
+def record_measure(label: str, seconds: float) -> None:
+    """A figure a journey measured (not asserted: speed is judged from the figures)."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    with (ARTEFACTS / "mesures.txt").open("a", encoding="utf-8") as out:
+        out.write(f"{label} : {seconds:.1f} s\n")
+
+
 @pytest.fixture
 def journey(browser, live_server, settings):
     settings.SITE_URL = live_server.url

@@ -32,10 +32,9 @@ def test_an_adviser_writes_a_ctg_and_launches_its_deliberations(journey, worker)
 
     # Keep the CAF, the EPCI and two communes.
     kept = {"Caf de l'Allier", "CA Montluçon Communauté", "Commune de Montluçon", "Commune de Domérat"}
-    for checkbox in page.locator("input[name=keep]").all():
-        label = page.locator(f"label[for='{checkbox.get_attribute('id')}']").inner_text()
-        if label not in kept:
-            checkbox.uncheck()
+    page.get_by_role("button", name="Tout décocher (sauf la Caf)").click()
+    for name in kept:
+        page.get_by_label(name, exact=True).check()
     page.get_by_role("button", name="Enregistrer la sélection").click()
     tab.check("parties-gardees")
     assert convention.parties.count() == 4

@@ -3,18 +3,22 @@ commune's deliberation (a wrong act id refused first); a commune officer downloa
 deliberation-ready PDF and DOCX, records its council's decision with JavaScript disabled,
 signs with the code from the e-mail, and downloads the sealed PDF. Through the UI only."""
 
+import io
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from ctg.models import OutboundEmail
 from governance import sealing
 from governance.models import ConventionVersion
 from territories.models import EPCI, Commune, Organisation, Role
 from territories.services import organisation_for_commune, organisation_for_epci
+from tests.browser.conftest import record_measure
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, scanned_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -115,9 +119,9 @@ def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, w
     page.locator("#id_end_date").fill("2029-12-31")
     page.get_by_role("button", name="Créer la convention").click()
     kept = {"Caf de l'Allier", "CA Montluçon Communauté", "Commune de Montluçon", "Commune de Domérat"}
-    for checkbox in page.locator("input[name=keep]").all():
-        if page.locator(f"label[for='{checkbox.get_attribute('id')}']").inner_text() not in kept:
-            checkbox.uncheck()
+    page.get_by_role("button", name="Tout décocher (sauf la Caf)").click()
+    for name in kept:
+        page.get_by_label(name, exact=True).check()
     page.get_by_role("button", name="Enregistrer la sélection").click()
     designate(caf_tab, "Commune de Montluçon", officer, delegate=False)
     designate(caf_tab, "Commune de Domérat", domerat_mayor, delegate=False)
@@ -179,20 +183,23 @@ def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, w
     record_deliberation(coordinator_tab, "CA Montluçon Communauté", f"003-200071082-{DAY}-DC2026_7-DE")
     coordinator_tab.check("epci-adoptee")
 
-    # The commune officer downloads the documents the worker produced.
+    # The commune officer fetches her own deliberation from her home page, produced on demand.
     commune_tab = journey("commune")
     mpage = commune_tab.page
+    started = time.monotonic()
     commune_tab.login(officer.email, DEFAULT_PASSWORD)
-    commune_tab.goto(convention_url.removeprefix(commune_tab.base_url) + "documents/")
-    for _ in range(60):
-        if mpage.get_by_role("link", name="PDF — Commune de Montluçon").count():
-            break
-        mpage.wait_for_timeout(1000)
-        mpage.reload()
-    commune_tab.check("documents")
-    pdf = commune_tab.download(lambda: mpage.get_by_role("link", name="PDF — Commune de Montluçon").click())
-    docx = commune_tab.download(lambda: mpage.get_by_role("link", name="DOCX — Commune de Montluçon").click())
+    assert mpage.get_by_role("heading", name="Ma délibération").is_visible()
+    pdf = commune_tab.download(
+        lambda: mpage.get_by_role("link", name="Télécharger le PDF de la délibération de Commune de Montluçon").click()
+    )
+    record_measure("commune : de la connexion au PDF de sa délibération", time.monotonic() - started)
+    docx = commune_tab.download(
+        lambda: mpage.get_by_role(
+            "link", name="Version modifiable (DOCX) de la délibération de Commune de Montluçon"
+        ).click()
+    )
     assert pdf.startswith(b"%PDF") and docx.startswith(b"PK")
+    assert "Montluçon" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
     # …records its council's decision with JavaScript disabled (plain forms)…
     no_script = journey("commune-sans-javascript", javascript=False)

@@ -97,20 +97,34 @@ def test_the_adviser_keeps_six_communes_and_the_others_lose_access(client, conve
     assert client.get(convention.get_absolute_url()).status_code == 200  # still a party
 
     client.force_login(adviser)
-    keep = [p.pk for p in kept] + list(
-        convention.parties.exclude(organisation__kind="commune").values_list("pk", flat=True)
+    keep = [p.organisation_id for p in kept] + list(
+        convention.parties.exclude(organisation__kind="commune").values_list("organisation_id", flat=True)
     )
-    client.post(reverse("party_keep", kwargs={"convention_pk": convention.pk}), {"keep": keep})
+    response = client.post(reverse("party_keep", kwargs={"convention_pk": convention.pk}), {"keep": keep}, follow=True)
+    assert f"8 parties signataires : {len(dropped)} retirées." in response.content.decode()
 
     assert convention.parties.filter(organisation__kind="commune").count() == 6
     assert convention.parties.count() == 8
     client.force_login(officer_of_dropped)
     assert client.get(convention.get_absolute_url()).status_code == 404
 
+    # Removed by mistake: still offered, unticked, and ticked again it is a party again.
+    client.force_login(adviser)
+    page = client.get(reverse("party_list", kwargs={"convention_pk": convention.pk})).content.decode()
+    assert f'value="{dropped[0].organisation_id}"' in page
+    response = client.post(
+        reverse("party_keep", kwargs={"convention_pk": convention.pk}),
+        {"keep": [*keep, dropped[0].organisation_id]},
+        follow=True,
+    )
+    assert "9 parties signataires : 1 ajoutée." in response.content.decode()
+    client.force_login(officer_of_dropped)
+    assert client.get(convention.get_absolute_url()).status_code == 200
+
 
 def test_the_caf_cannot_be_dropped_from_its_own_convention(client, convention, adviser):
     client.force_login(adviser)
-    keep = convention.parties.exclude(organisation=convention.caf).values_list("pk", flat=True)
+    keep = convention.parties.exclude(organisation=convention.caf).values_list("organisation_id", flat=True)
     client.post(reverse("party_keep", kwargs={"convention_pk": convention.pk}), {"keep": list(keep)})
     assert convention.parties.filter(organisation=convention.caf).exists()
 
