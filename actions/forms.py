@@ -11,7 +11,8 @@ from actions.models import (
     Step,
     TargetPublic,
 )
-from ctg.forms import DateInput, LocalizedModelForm
+from ctg.forms import DateInput, LocalizedModelForm, french_number_field
+from ctg.lib.typography import fr_number
 from diagnostics.models import InterventionField
 from territories.models import Commune, Organisation
 
@@ -183,24 +184,26 @@ class FollowUpForm(forms.Form):
         self.indicators = list(sheet.evaluation_indicators.prefetch_related("measures"))
         for line in self.budget_lines:
             unit = line.get_unit_display()
-            self.fields[f"spent_{line.pk}"] = forms.DecimalField(
-                label=f"Réalisé {line.year}, {line.get_kind_display().lower()} (prévu : {line.planned} {unit})",
-                required=False,
-                max_digits=12,
-                decimal_places=2,
-                min_value=0,
-                initial=line.spent,
-                localize=True,
-                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            self.fields[f"spent_{line.pk}"] = french_number_field(
+                forms.DecimalField(
+                    label=f"Réalisé {line.year}, {line.get_kind_display().lower()} "
+                    f"(prévu : {fr_number(line.planned)} {unit})",
+                    required=False,
+                    max_digits=12,
+                    decimal_places=2,
+                    min_value=0,
+                    initial=line.spent,
+                )
             )
         for indicator in self.indicators:
-            self.fields[f"measure_{indicator.pk}"] = forms.DecimalField(
-                label=f"{indicator.label} (cible : {indicator.target if indicator.target is not None else '—'} {indicator.unit})",
-                required=False,
-                max_digits=14,
-                decimal_places=2,
-                localize=True,
-                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            target = fr_number(indicator.target) if indicator.target is not None else "—"
+            self.fields[f"measure_{indicator.pk}"] = french_number_field(
+                forms.DecimalField(
+                    label=f"{indicator.label} (cible : {target} {indicator.unit})".replace(" )", ")"),
+                    required=False,
+                    max_digits=14,
+                    decimal_places=2,
+                )
             )
 
     def spent(self):

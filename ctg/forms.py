@@ -1,8 +1,11 @@
+import re
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from ctg.lib.typography import fr_number
 from ctg.models import Convention, validate_period
 from territories.models import EPCI, Commune
 
@@ -92,16 +95,54 @@ class ThemedFormRenderer(TemplatesSetting):
         return super().render(template_name, context, request)
 
 
+class FrenchNumberInput(forms.TextInput):
+    """A number as the French write it: shown « 18 000 » or « 12,5 », typed with spaces as
+    thousands separators, a comma or a point for the decimals, even « 15 000 € » or « 40 % »;
+    the field then reads a plain number."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", **(attrs or {})})
+
+    def format_value(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, str):
+            return value  # what the user typed, shown back as typed
+        return fr_number(value)
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        return french_number(value) if isinstance(value, str) else value
+
+
+def french_number(text: str) -> str:
+    """ "15 000,50 €" → "15000.50"; "12,5" → "12.5"; anything else is left for the field to refuse."""
+    cleaned = re.sub(r"[\s\u00a0\u202f€%]", "", text)
+    if re.fullmatch(r"[+-]?\d+(?:[.,]\d+)?", cleaned):
+        return cleaned.replace(",", ".")
+    return text.strip()
+
+
+NUMBER_MESSAGE = "Saisissez un nombre, par exemple 15 000 ou 12,5."
+
+
 class LocalizedModelForm(forms.ModelForm):
-    """Decimal numbers typed the French way ("48,5") are accepted."""
+    """Numbers typed and shown the French way (« 15 000 », « 12,5 »), every decimal field and
+    the integer fields that count things (not years or positions)."""
+
+    counted_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.DecimalField):
-                field.localize = True
-                field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
-                field.widget.is_localized = True
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DecimalField) or name in self.counted_fields:
+                french_number_field(field)
+
+
+def french_number_field(field: forms.Field) -> forms.Field:
+    field.widget = FrenchNumberInput(field.widget.attrs)
+    field.error_messages["invalid"] = NUMBER_MESSAGE
+    return field
 
 
 class DateInput(forms.DateInput):

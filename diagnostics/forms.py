@@ -37,14 +37,18 @@ class NeedForm(ActiveFieldsMixin, LocalizedModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class WorkshopForm(forms.ModelForm):
+class WorkshopForm(LocalizedModelForm):
+    counted_fields = ("participants",)
+
     class Meta:
         model = Workshop
         fields = ["title", "date", "participants"]
         widgets = {"date": DateInput}
 
 
-class DiagnosticForm(forms.ModelForm):
+class DiagnosticForm(LocalizedModelForm):
+    counted_fields = ("interviews_count", "survey_answers")
+
     class Meta:
         model = Diagnostic
         fields = [

@@ -3,6 +3,7 @@ curly quotes, applied to text users typed; dates written out ("1er juillet 2022"
 
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.utils import formats
 
@@ -42,3 +43,26 @@ def lower_first(text) -> str:
     """ "Le Maire" → "le Maire": a title inside a sentence, proper nouns after it untouched."""
     text = str(text or "")
     return text[:1].lower() + text[1:]
+
+
+THIN_SPACE = "\u202f"
+
+
+def fr_number(value, decimals=2):
+    """12345.50 → "12 345,5"; the shortest writing, at most `decimals` decimals."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-int(decimals)))
+    except (InvalidOperation, ValueError):
+        return value
+    text = format(number.normalize(), "f")
+    sign = "-" if text.startswith("-") else ""
+    integer, _, fraction = text.lstrip("-").partition(".")
+    groups = []
+    while len(integer) > 3:
+        groups.insert(0, integer[-3:])
+        integer = integer[:-3]
+    groups.insert(0, integer)
+    result = sign + THIN_SPACE.join(groups)
+    return f"{result},{fraction}" if fraction else result

@@ -1,36 +1,18 @@
 """French number formatting for pages and documents: 1 234,5 (narrow no-break space)."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
 
 from ctg.lib.typography import fr_date as format_date
+from ctg.lib.typography import fr_number as format_number
 from ctg.lib.typography import french, lower_first
 
 register = template.Library()
-
-THIN_SPACE = "\u202f"
 
 
 @register.filter
 def fr_number(value, decimals=2):
     """12345.50 → "12 345,5"; the shortest writing, at most `decimals` decimals."""
-    if value in (None, ""):
-        return ""
-    try:
-        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-int(decimals)))
-    except (InvalidOperation, ValueError):
-        return value
-    text = format(number.normalize(), "f")
-    sign = "-" if text.startswith("-") else ""
-    integer, _, fraction = text.lstrip("-").partition(".")
-    groups = []
-    while len(integer) > 3:
-        groups.insert(0, integer[-3:])
-        integer = integer[:-3]
-    groups.insert(0, integer)
-    result = sign + THIN_SPACE.join(groups)
-    return f"{result},{fraction}" if fraction else result
+    return format_number(value, decimals)
 
 
 @register.filter

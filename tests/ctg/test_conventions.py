@@ -1,10 +1,13 @@
 """The "done when" of the conventions issue, step by step, through the views."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from actions.models import ActionSheet
 from actions.services import sheet_fingerprint
+from ctg.lib.typography import fr_number
 from ctg.lifecycle import Status, TransitionError
 from ctg.models import Comment, Convention
 from diagnostics.models import Finding, Indicator, InterventionField
@@ -210,6 +213,39 @@ def test_three_axes_with_objectives_and_sheets_built_in_the_browser(client, conv
     assert sheet.budget_lines.get().planned == 12000
     html = client.get(reverse("plan_detail", kwargs={"convention_pk": convention.pk})).content.decode()
     assert "Fiche 2.1.1 — Créer un guichet unique mobile" in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("15 000", "15000"), ("15\u202f000", "15000"), ("12,5", "12.5"), ("12.5", "12.5"), ("18 000,50 €", "18000.50")],
+)
+def test_amounts_are_typed_and_shown_the_french_way(client, convention, adviser, typed, stored):
+    add_plan(convention, axes=1, objectives=1, sheets=0)
+    client.force_login(adviser)
+    data = sheet_post(convention.objectives.get(), "Relais petite enfance")
+    data.update(
+        {"budget-0-planned": typed, "funding-TOTAL_FORMS": 1, "funding-0-funder": "Caf", "funding-0-amount": "12 500"}
+    )
+    response = client.post(reverse("sheet_create", kwargs={"convention_pk": convention.pk}), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    sheet = ActionSheet.objects.get()
+    assert sheet.budget_lines.get().planned == Decimal(stored)
+    assert sheet.funding_lines.get().amount == 12500
+    form = client.get(
+        reverse("sheet_edit", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk})
+    ).content.decode()
+    assert f'value="{fr_number(Decimal(stored))}"' in form and 'value="12\u202f500"' in form
+
+
+def test_a_number_that_is_not_one_says_how_to_write_it(client, convention, adviser):
+    add_plan(convention, axes=1, objectives=1, sheets=0)
+    client.force_login(adviser)
+    data = sheet_post(convention.objectives.get(), "Relais petite enfance")
+    data["budget-0-planned"] = "quinze mille"
+    response = client.post(reverse("sheet_create", kwargs={"convention_pk": convention.pk}), data)
+    assert response.status_code == 400
+    assert "Saisissez un nombre, par exemple 15 000 ou 12,5." in response.content.decode()
+    assert not ActionSheet.objects.exists()
 
 
 def test_a_sheet_with_an_end_before_its_start_is_refused_and_nothing_saved(client, convention, adviser):

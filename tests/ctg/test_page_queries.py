@@ -21,7 +21,7 @@ CONVENTION_PAGES = {
     "convention_detail": 11,
     "diagnostic_detail": 10,
     "plan_detail": 7,
-    "party_list": 6,
+    "party_list": 9,
     "document_list": 10,
     "workflow": 9,
     "deliberation_list": 6,
