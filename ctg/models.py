@@ -12,7 +12,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from ctg.lib.models import Heartbeat, OutboundEmail  # noqa: F401 - models of the ctg app
-from ctg.lifecycle import EDITABLE, RENEWABLE, Status, TransitionError, check_transition
+from ctg.lifecycle import EDITABLE, FOLLOWED_UP, RENEWABLE, Status, TransitionError, check_transition
 from territories.models import EPCI, Commune, Organisation, User
 from territories.text import search_key
 
@@ -154,6 +154,11 @@ class Convention(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE
+
+    @property
+    def is_followed_up(self) -> bool:
+        """Frozen and until it ends: its sheets' pilots report on them."""
+        return self.status in FOLLOWED_UP
 
     @property
     def is_renewable(self) -> bool:

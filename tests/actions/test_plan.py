@@ -1,5 +1,7 @@
 """Numbering of the action plan stays consecutive whatever is moved, copied or deleted."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -141,7 +143,10 @@ def test_status_and_progress_are_edited_in_place_with_htmx_or_a_plain_post(clien
     response = client.post(url, {"suivi-status": "en_cours", "suivi-progress": 45}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<html" not in html and "Enregistré." in html
+    assert "<html" not in html and "Enregistré : en cours, 45 %." in html
+    # The side panel the page shows is sent again with the new values, out of band.
+    panel = html[html.index('<dd id="statut-fiche" hx-swap-oob="true">') :]
+    assert re.search(r"En cours</span> · 45 %", panel)
     sheet.refresh_from_db()
     assert (sheet.status, sheet.progress) == ("en_cours", 45)
 

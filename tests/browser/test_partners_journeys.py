@@ -156,8 +156,9 @@ def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, w
     cpage.get_by_role("link", name=re.compile("Fiche 1.1.1")).click()
     cpage.locator("#id_suivi-status").select_option(label="En cours")
     cpage.locator("#id_suivi-progress").fill("25")
-    cpage.get_by_role("button", name="Enregistrer le suivi").click()
-    cpage.get_by_text("Enregistré.").wait_for()
+    cpage.get_by_role("button", name="Enregistrer le statut").click()
+    cpage.get_by_text("Enregistré : en cours, 25 %.").wait_for()
+    assert "En cours · 25 %" in " ".join(cpage.locator("#statut-fiche").inner_text().split())
     coordinator_tab.check("suivi")
 
     # The adviser freezes and launches the deliberations.
