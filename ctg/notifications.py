@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionSheet
 from ctg.lib.mail import queue_email
+from ctg.lifecycle import Status
 from ctg.models import Comment, Convention
 from governance.models import Deliberation, PartyInvitation, SignatureRequest
 from territories.models import Membership, Role, User
@@ -29,10 +30,17 @@ def notifications_for(user, now=None) -> list[Notification]:
         Membership.objects.effective()
         .filter(user=user)
         .exclude(role=Role.VIEWER)
-        .values_list("organisation_id", "role")
+        .values_list("organisation_id", "role", "organisation__epci_id", "organisation__commune_id")
     )
-    organisations = [organisation for organisation, _ in memberships]
-    administered = [organisation for organisation, role in memberships if role == Role.ADMIN]
+    organisations = [organisation for organisation, *_ in memberships]
+    administered = [organisation for organisation, role, *_ in memberships if role == Role.ADMIN]
+    # The conventions the user runs or coordinates: their CAF's, their territory's.
+    territories = Q(convention__caf_id__in=organisations)
+    for _organisation, _role, epci_id, commune_id in memberships:
+        if epci_id:
+            territories |= Q(convention__epci_id=epci_id)
+        if commune_id:
+            territories |= Q(convention__commune_id=commune_id)
     items = []
     for invitation in PartyInvitation.objects.awaiting(user).select_related("convention", "organisation"):
         items.append(
@@ -97,6 +105,23 @@ def notifications_for(user, now=None) -> list[Notification]:
                 f"Fiche à mettre à jour : {sheet.number} {sheet.title} ({sheet.convention.title})",
                 reverse("sheet_follow_up", kwargs={"convention_pk": sheet.convention_id, "sheet_pk": sheet.pk}),
                 sheet.followed_up_at,
+            )
+        )
+    for late in (
+        ActionSheet.objects.late(timezone.localdate(now) if now else None)
+        .filter(Q(pilot_id__in=organisations) | territories)
+        .exclude(convention__status=Status.ENDED)
+        .values("convention_id", "convention__title")
+        .annotate(count=Count("pk"))
+        .order_by("convention__title")
+    ):
+        count = late["count"]
+        items.append(
+            Notification(
+                "late",
+                f"{count} fiche{'s' if count > 1 else ''} en retard : {late['convention__title']}",
+                reverse("plan_detail", kwargs={"convention_pk": late["convention_id"]}),
+                None,
             )
         )
     since = timezone.now() - timedelta(days=14)

@@ -19,6 +19,7 @@ from ctg.lifecycle import Status, TransitionError
 from ctg.models import Comment, Convention, OutboundEmail
 from ctg.notifications import notifications_for
 from ctg.permissions import get_convention_for
+from ctg.readiness import review_checklist, submit_for_review
 from governance import exchange, services
 from governance.models import Party
 from governance.renewal import RenewalError, prepare_next
@@ -111,10 +112,15 @@ def convention_detail(request, convention_pk):
     axes = convention.axes.annotate(objective_count=Count("objectives")).only("convention_id", "position", "title")
     counts = Convention.objects.part_counts(convention, "parties", "sheets", "indicators", "findings", "needs")
     renewals = list(convention.renewals.all())
+    checklist = (
+        review_checklist(convention) if convention.status == Status.DRAFT and convention.access.can_manage else []
+    )
     return render(
         request,
         "ctg/convention_detail.html",
         {
+            "checklist": checklist,
+            "ready_for_review": all(check.done for check in checklist if check.required),
             "convention": convention,
             # A convention may have hundreds of parties: the page names the first ones.
             "first_parties": parties.values_list("organisation__name", flat=True)[:8],
@@ -147,11 +153,22 @@ def convention_transition(request, convention_pk):
         messages.error(request, "Cette étape se lance depuis le circuit de délibération et de signature.")
         return redirect(convention)
     try:
-        convention.transition(target, by=request.user)
+        if target == Status.REVIEW:
+            told = submit_for_review(convention, by=request.user)
+        else:
+            convention.transition(target, by=request.user)
     except TransitionError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"La convention est maintenant « {convention.get_status_display().lower()} ».")
+        message = f"La convention est maintenant « {convention.get_status_display().lower()} »."
+        if target == Status.REVIEW:
+            message += (
+                f" {told} personne{'s' if told > 1 else ''} des parties {'sont prévenues' if told > 1 else 'est prévenue'}"
+                " par courriel."
+                if told
+                else " Aucune autre personne des parties n'est encore inscrite sur la plateforme."
+            )
+        messages.success(request, message)
     return redirect(convention)
 
 

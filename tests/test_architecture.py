@@ -14,7 +14,7 @@ APPS = ("ctg", "territories", "diagnostics", "actions", "governance", "demo")
 CTG_LIBRARY = ("ctg.lib", "ctg.templatetags", "ctg.context_processors", "ctg.settings", "ctg.celery", "ctg.apps")
 CTG_LIBRARY += ("ctg.wsgi", "ctg.asgi", "ctg.migrations")
 CTG_TOP = ("ctg.views", "ctg.views_public", "ctg.dashboards", "ctg.notifications", "ctg.tasks", "ctg.urls")
-CTG_TOP += ("ctg.management", "ctg.history", "ctg.comments", "ctg.admin")
+CTG_TOP += ("ctg.management", "ctg.history", "ctg.comments", "ctg.admin", "ctg.readiness")
 
 BELOW = {
     "ctg.lib": set(),

@@ -161,8 +161,16 @@ def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, w
     assert "En cours · 25 %" in " ".join(cpage.locator("#statut-fiche").inner_text().split())
     coordinator_tab.check("suivi")
 
-    # The adviser freezes and launches the deliberations.
+    # The adviser follows the checklist (the diagnostic's synthesis is missing), opens the
+    # review, then freezes and launches the deliberations.
     caf_tab.goto(convention_url.removeprefix(caf_tab.base_url))
+    assert page.get_by_role("button", name="Passer en relecture").count() == 0
+    page.get_by_role("link", name="Y aller : Le diagnostic partagé est rédigé").click()
+    page.get_by_role("link", name="Synthèse et méthode").click()
+    labelled(page, "Synthèse du diagnostic").fill("Un territoire urbain où l'offre d'accueil du jeune enfant manque.")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("link", name="Aperçu").click()
+    caf_tab.check("pret-pour-relecture")
     page.get_by_role("button", name="Passer en relecture").click()
     page.get_by_role("link", name="Délibérations et signatures").click()
     page.get_by_role("button", name="Figer la version 1").click()

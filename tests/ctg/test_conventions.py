@@ -9,8 +9,8 @@ from actions.models import ActionSheet
 from actions.services import sheet_fingerprint
 from ctg.lib.typography import fr_number
 from ctg.lifecycle import Status, TransitionError
-from ctg.models import Comment, Convention
-from diagnostics.models import Finding, Indicator, InterventionField
+from ctg.models import Comment, Convention, OutboundEmail
+from diagnostics.models import Diagnostic, Finding, Indicator, InterventionField
 from governance.models import Party
 from governance.services import remove_party
 from territories import services as territory_services
@@ -327,15 +327,30 @@ def test_a_viewer_of_a_party_reads_but_does_not_comment(client, convention):
     assert client.post(url, {"text": "x"}).status_code == 403
 
 
-def test_review_needs_a_plan_and_freezes_nothing_yet(client, convention, adviser):
+def test_review_opens_on_a_complete_text_and_the_parties_are_told(client, convention, adviser):
+    officer = commune_officer("03185")  # Montluçon, a party of the convention
     client.force_login(adviser)
+    overview = client.get(convention.get_absolute_url()).content.decode()
+    # An empty convention: the checklist says what is missing, no button to review.
+    assert "Avant la relecture par les parties" in overview and "Passer en relecture" not in overview
+    assert "Rédigez la synthèse du diagnostic ou ajoutez au moins un constat." in overview
     url = reverse("convention_transition", kwargs={"convention_pk": convention.pk})
     response = client.post(url, {"status": "review"}, follow=True)
-    assert "Le plan d&#x27;actions est vide" in response.content.decode()
+    assert "Avant la relecture : Rédigez la synthèse du diagnostic" in response.content.decode().replace("&#x27;", "'")
+    convention.refresh_from_db()
+    assert convention.status == Status.DRAFT and not OutboundEmail.objects.exists()
+
     add_plan(convention, axes=1, objectives=1, sheets=1)
-    client.post(url, {"status": "review"})
+    Diagnostic.objects.filter(convention=convention).update(summary="Un territoire rural de 20 000 habitants.")
+    overview = client.get(convention.get_absolute_url()).content.decode()
+    assert "Passer en relecture" in overview and "fiche(s) sans pilote" in overview  # advised, not required
+    response = client.post(url, {"status": "review"}, follow=True)
     convention.refresh_from_db()
     assert convention.status == Status.REVIEW
+    assert "1 personne des parties est prévenue par courriel." in response.content.decode()
+    email = OutboundEmail.objects.get(to=officer.email)
+    assert email.subject == f"Relecture de la convention : {convention.title}"
+    assert not OutboundEmail.objects.filter(to=adviser.email).exists()
     # Still editable in review.
     assert client.get(reverse("axis_create", kwargs={"convention_pk": convention.pk})).status_code == 200
     client.post(url, {"status": "draft"})
@@ -393,3 +408,17 @@ def test_a_refusal_is_logged_once_without_a_traceback(client, db, caplog):
     (record,) = [r for r in caplog.records if r.name == "django.request"]
     assert record.getMessage() == "Forbidden (Permission denied): /conventions/nouvelle/"
     assert record.exc_info is None and "Traceback" not in caplog.text
+
+
+def test_a_late_sheet_is_in_the_coordinator_s_notifications_as_on_the_overview(client, convention, adviser):
+    add_plan(convention, axes=1, objectives=1, sheets=2)
+    late = convention.sheets.first()
+    ActionSheet.objects.filter(pk=late.pk).update(status="en_cours", end_date="2024-06-30")
+    coordinator = epci_coordinator()
+    client.force_login(coordinator)
+    assert "1 fiche en retard" in client.get(convention.get_absolute_url()).content.decode()
+    page = client.get(reverse("notifications")).content.decode()
+    assert f"1 fiche en retard : {convention.title}" in page and "Rien à faire" not in page
+    # A commune that neither pilots it nor coordinates the territory is not told.
+    client.force_login(commune_officer("03185"))
+    assert "fiche en retard" not in client.get(reverse("notifications")).content.decode()

@@ -68,7 +68,7 @@ def test_plan_diagnostic_and_detail_pages_do_not_grow_with_the_plan(client, caf,
     large = add_plan(make_convention(caf=caf, epci_siren=EPCI_OF_THE_ALLIER[1]), 4, 3, 5)
     for name, pinned in [
         ("plan_detail", 7),
-        ("convention_detail", 10),
+        ("convention_detail", 15),
         ("diagnostic_detail", 10),
         ("party_list", 11),
         ("convention_history", 15),
