@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from ctg.lib.typography import fr_number
 from ctg.models import Convention, validate_period
 from territories.models import EPCI, Commune
+from territories.text import search_key
 
 _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
 
@@ -153,14 +154,16 @@ class DateInput(forms.DateInput):
 
 
 class ConventionCreateForm(forms.Form):
-    """A new convention: the territory by SIREN (EPCI) or INSEE code (commune), the CAF, the period."""
+    """A new convention: one territory field (a name chosen among the suggestions, or typed; a
+    SIREN or an INSEE code works too), the CAF, the period."""
 
     territory = forms.CharField(
         label="Territoire couvert",
-        max_length=9,
-        help_text="Tapez le nom d'une intercommunalité ou d'une commune et choisissez-la, "
-        "ou saisissez son SIREN (EPCI) ou son code INSEE (commune).",
+        max_length=200,
+        help_text="Tapez le nom d'une intercommunalité ou d'une commune et choisissez-la dans la liste "
+        "(les territoires de votre Caf d'abord) ; un SIREN ou un code INSEE convient aussi.",
     )
+    territory_code = forms.CharField(required=False, max_length=9, widget=forms.HiddenInput)
     caf = forms.ModelChoiceField(label="Caf", queryset=None, empty_label=None)
     start_date = forms.DateField(label="Début", widget=DateInput)
     end_date = forms.DateField(label="Fin", widget=DateInput)
@@ -171,20 +174,47 @@ class ConventionCreateForm(forms.Form):
     def __init__(self, *args, cafs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["caf"].queryset = cafs
-        self.fields["territory"].widget.attrs.update({"autocomplete": "off", "data-territory-search": ""})
+        self.fields["territory"].widget.attrs.update(
+            {"autocomplete": "off", "data-territory-search": "", "aria-controls": "territory-suggestions"}
+        )
 
     def clean_territory(self):
-
-        code = self.cleaned_data["territory"].strip().upper()
+        text = self.cleaned_data["territory"].strip()
+        code = (self.data.get(self.add_prefix("territory_code")) or "").strip().upper() or text.replace(" ", "").upper()
         epci = EPCI.objects.filter(siren=code).first()
         commune = None if epci else Commune.objects.filter(code=code).first()
         if not epci and not commune:
+            epci, commune = self._by_name(text)
+        self.cleaned_data["epci"], self.cleaned_data["commune"] = epci, commune
+        return epci.name if epci else commune.name
+
+    @staticmethod
+    def _by_name(text):
+        """The one EPCI or commune of that name (accents and case ignored), else say which."""
+        epcis = list(EPCI.objects.search(text).order_by("-population")[:6])
+        communes = list(Commune.objects.search(text).select_related("departement").order_by("-population")[:6])
+        key = search_key(text)
+        exact = [e for e in epcis if e.search_name == key] + [c for c in communes if c.search_name == key]
+        found = exact if exact else epcis + communes
+        if len(found) == 1:
+            return (found[0], None) if isinstance(found[0], EPCI) else (None, found[0])
+        if not found and any(character.isdigit() for character in text):
             raise forms.ValidationError(
                 "Aucune intercommunalité (SIREN) ni commune (code INSEE) ne porte ce code : "
-                "choisissez le territoire dans la liste proposée."
+                "tapez le nom du territoire et choisissez-le dans la liste proposée."
             )
-        self.cleaned_data["epci"], self.cleaned_data["commune"] = epci, commune
-        return code
+        if not found:
+            raise forms.ValidationError(
+                f"Aucune intercommunalité ni commune ne s'appelle « {text} » : vérifiez l'orthographe, "
+                "ou saisissez son SIREN ou son code INSEE."
+            )
+        names = [
+            f"{t.name} ({t.departement.code})" if isinstance(t, Commune) and t.departement_id else t.name
+            for t in found[:5]
+        ]
+        raise forms.ValidationError(
+            f"Plusieurs territoires correspondent à « {text} » : choisissez-le dans la liste ({', '.join(names)}…)."
+        )
 
     def clean(self):
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
+from django.db.models import Case, Exists, OuterRef, Value, When
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ctg.lib.permissions import get_object_for_user, may
 from territories import services
 from territories.forms import AccountCreationForm, InvitationForm, MembershipRoleForm
-from territories.models import EPCI, Commune, Invitation, Organisation, Role, User
+from territories.models import EPCI, Commune, Departement, Invitation, Organisation, Role, User
 
 AUTOCOMPLETE_LIMIT = 15
 MANAGE = "territories.manage_organisation"
@@ -21,12 +22,23 @@ def territory_search(request):
     """EPCI and communes by name (accents and case ignored), SIREN or INSEE code.
 
     JSON for scripts and forms; an htmx request gets the list of suggestions as HTML."""
-    query = request.GET.get("q", "")
+    query = request.GET.get("q") or request.GET.get("territory", "")
     kind = request.GET.get("type", "")
     results = []
+    # The user's own départements first (a Caf adviser looks for her territory, not a namesake).
+    home = list(
+        Departement.objects.filter(
+            organisations__memberships__user=request.user, organisations__is_active=True
+        ).values_list("pk", flat=True)
+    )
     if len(query.strip()) >= 2:
         if kind in ("", "epci"):
-            epcis = EPCI.objects.search(query).order_by("-population")[:AUTOCOMPLETE_LIMIT]
+            in_home = Exists(Commune.objects.filter(epci=OuterRef("pk"), departement_id__in=home))
+            epcis = (
+                EPCI.objects.search(query)
+                .annotate(in_home=in_home)
+                .order_by("-in_home", "-population")[:AUTOCOMPLETE_LIMIT]
+            )
             results += [
                 {
                     "type": "epci",
@@ -39,7 +51,11 @@ def territory_search(request):
             ]
         if kind in ("", "commune"):
             communes = (
-                Commune.objects.search(query).select_related("departement").order_by("-population")[:AUTOCOMPLETE_LIMIT]
+                Commune.objects.search(query)
+                .select_related("departement")
+                # A commune without a département (Saint-Martin…) is not at home: never NULL.
+                .annotate(in_home=Case(When(departement_id__in=home, then=Value(True)), default=Value(False)))
+                .order_by("-in_home", "-population")[:AUTOCOMPLETE_LIMIT]
             )
             results += [
                 {

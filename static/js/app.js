@@ -6,21 +6,33 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
-// Territory suggestions: a click fills the SIREN / INSEE field of the form.
+// Territory suggestions: a click puts the territory's name in the field and its SIREN or
+// INSEE code in the hidden field the form reads; typing again forgets the choice.
 document.addEventListener("click", (event) => {
   const choice = event.target.closest("[data-territory-choice]");
   if (!choice) {
     return;
   }
   const form = choice.closest("form");
-  const field = form.querySelector("input[name=territory]");
-  field.value = choice.dataset.territoryChoice;
+  const field = form.querySelector("[data-territory-search]");
+  field.value = choice.dataset.name;
+  form.querySelector("input[name=territory_code]").value = choice.dataset.territoryChoice;
   const chosen = form.querySelector("#territory-chosen");
   if (chosen) {
     chosen.textContent = "Territoire choisi : " + choice.dataset.label;
   }
   form.querySelector("#territory-suggestions").replaceChildren();
   field.focus();
+});
+document.addEventListener("input", (event) => {
+  const field = event.target.closest("[data-territory-search]");
+  if (field) {
+    field.form.querySelector("input[name=territory_code]").value = "";
+    const chosen = field.form.querySelector("#territory-chosen");
+    if (chosen) {
+      chosen.textContent = "";
+    }
+  }
 });
 
 // Filtering a long list as one types: rows whose data-filter-text holds every word stay

@@ -21,8 +21,10 @@ def test_an_adviser_writes_a_ctg_and_launches_its_deliberations(journey, worker)
 
     page.get_by_role("link", name="Nouvelle convention").first.click()
     tab.check("nouvelle")
-    page.get_by_label("Chercher le territoire par son nom").fill("montlucon")
+    page.get_by_label("Territoire couvert").fill("montlucon")
     page.get_by_role("button", name="CA Montluçon Communauté (Communauté d'agglomération, SIREN 200071082)").click()
+    assert page.get_by_label("Territoire couvert").input_value() == "CA Montluçon Communauté"  # its name, not its SIREN
+    page.get_by_text("Territoire choisi : CA Montluçon Communauté").wait_for()
     page.locator("#id_start_date").fill("2026-01-01")
     page.locator("#id_end_date").fill("2029-12-31")
     page.get_by_role("button", name="Créer la convention").click()

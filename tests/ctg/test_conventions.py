@@ -54,6 +54,29 @@ def test_an_adviser_creates_the_ctg_of_an_epci_picked_by_name(client, caf, advis
     assert convention.departements.get().code == "03"
 
 
+def test_a_territory_typed_by_name_without_choosing_works_and_an_ambiguous_one_is_explained(client, db):
+    caf63 = Organisation.objects.cafs().get(name="Caf du Puy-de-Dôme")
+    adviser = MembershipFactory(organisation=caf63, role=Role.CAF_ADVISER).user
+    client.force_login(adviser)
+    period = {"caf": caf63.pk, "start_date": "2025-01-01", "end_date": "2028-12-31"}
+    response = client.post(reverse("convention_create"), {"territory": "Saint-Denis", **period})
+    html = response.content.decode()
+    assert "Plusieurs territoires correspondent à « Saint-Denis »" in html
+    assert 'value="Saint-Denis"' in html  # what was typed stays in the field
+    assert not Convention.objects.exists()
+    client.post(reverse("convention_create"), {"territory": "plaine limagne", **period})
+    assert Convention.objects.get().epci.name == "CC Plaine Limagne"
+
+
+def test_the_search_offers_the_caf_s_own_departement_first(client, db):
+    caf63 = Organisation.objects.cafs().get(name="Caf du Puy-de-Dôme")
+    client.force_login(MembershipFactory(organisation=caf63, role=Role.CAF_ADVISER).user)
+    results = client.get(reverse("territory_search"), {"q": "saint", "type": "commune"}).json()["results"]
+    assert results[0]["code"].startswith("63")  # Saint-Denis (93) and Saint-Pierre (974) are larger
+    codes = [result["code"][:2] for result in results]
+    assert codes == sorted(codes, key=lambda code: code != "63")
+
+
 def test_a_period_outside_three_to_five_years_is_refused(client, caf, adviser):
     client.force_login(adviser)
     response = client.post(
