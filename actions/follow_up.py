@@ -5,9 +5,19 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import ActionSheet, BudgetLine, IndicatorMeasure, SheetStatus, SheetUpdate
+from actions.models import (
+    ActionSheet,
+    BudgetLine,
+    EvaluationIndicator,
+    FundingLine,
+    IndicatorMeasure,
+    SheetStatus,
+    SheetUpdate,
+    Step,
+)
 from ctg.lib.history import Change
 from ctg.lib.mail import queue_email
+from ctg.lib.typography import fr_number
 from territories.models import Membership, Role
 
 
@@ -21,19 +31,19 @@ def record_follow_up(sheet: ActionSheet, user, *, status, progress, note, spent=
         amount = spent[line.pk]
         if amount != line.spent:
             line.spent = amount
+            line.skip_history_when_saving = True  # the follow-up's log entry records it
             line.save(update_fields=["spent"])
             figures[f"dépensé {line.year} {line.get_kind_display().lower()}"] = (
                 str(amount) if amount is not None else ""
             )
+    indicators = dict(sheet.evaluation_indicators.values_list("pk", "label"))
     for (indicator_id, year), value in (measures or {}).items():
-        if value is None:
-            continue
-        if not sheet.evaluation_indicators.filter(pk=indicator_id).exists():
+        if value is None or indicator_id not in indicators:
             continue
         IndicatorMeasure.objects.update_or_create(
             indicator_id=indicator_id, year=year, defaults={"value": Decimal(value)}
         )
-        figures[f"indicateur {indicator_id} en {year}"] = str(value)
+        figures[f"{indicators[indicator_id]} en {year}"] = str(value)
     membership = (
         Membership.objects.effective().filter(user=user, organisation_id=sheet.pilot_id).first()
         or Membership.objects.effective().filter(user=user, organisation__parties__convention=sheet.convention).first()
@@ -58,6 +68,20 @@ def record_follow_up(sheet: ActionSheet, user, *, status, progress, note, spent=
     return update
 
 
+# A sheet's lists, in its history and its convention's (a deleted sheet's too).
+SHEET_LISTS = [
+    ("étape", Step),
+    ("ligne de budget", BudgetLine),
+    ("financement", FundingLine),
+    ("indicateur d'évaluation", EvaluationIndicator),
+]
+
+
+def sheet_lists_history(sheet_ids):
+    """The histories of the lists of these sheets (steps, budget, funding, indicators)."""
+    return [(label, model.history.filter(sheet_id__in=sheet_ids)) for label, model in SHEET_LISTS]
+
+
 def follow_up_changes(updates) -> list[Change]:
     """The follow-ups of `updates` (SheetUpdate rows) as entries of a history page."""
     labels = dict(SheetStatus.choices)
@@ -68,6 +92,10 @@ def follow_up_changes(updates) -> list[Change]:
             fields.append(("statut", labels[update.status_before], labels[update.status_after]))
         if update.progress_before != update.progress_after:
             fields.append(("avancement", f"{update.progress_before} %", f"{update.progress_after} %"))
+        for what, value in (update.figures or {}).items():
+            fields.append((what, "", fr_number(value) if value else "—"))
+        if update.note:
+            fields.append(("point d'étape", "", update.note if len(update.note) <= 200 else update.note[:197] + "…"))
         changes.append(
             Change(
                 date=update.created_at,

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from ctg.lib.typography import fr_number
 from ctg.models import Convention, ConventionPart
 from diagnostics.models import InterventionField
 from territories.models import Commune, Organisation
@@ -305,6 +306,8 @@ class Step(models.Model):
     end_date = models.DateField("fin", null=True, blank=True)
     done = models.BooleanField("faite", default=False)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "étape"
         ordering = ["start_date", "pk"]
@@ -333,6 +336,8 @@ class BudgetLine(models.Model):
     planned = models.DecimalField("prévu", max_digits=12, decimal_places=2, default=0)
     spent = models.DecimalField("réalisé", max_digits=12, decimal_places=2, null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "ligne de budget"
         ordering = ["year", "kind"]
@@ -341,7 +346,7 @@ class BudgetLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.get_kind_display()} {self.planned}"
+        return f"{self.year}, {self.get_kind_display().lower()} : {fr_number(self.planned)} {self.get_unit_display()}"
 
 
 class FundingLine(models.Model):
@@ -356,12 +361,14 @@ class FundingLine(models.Model):
     year = models.PositiveSmallIntegerField("année", null=True, blank=True)
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PLANNED)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "financement"
         ordering = ["year", "funder"]
 
     def __str__(self):
-        return f"{self.funder} {self.amount} €"
+        return f"{self.funder} : {fr_number(self.amount)} €"
 
 
 class EvaluationIndicator(models.Model):
@@ -370,6 +377,8 @@ class EvaluationIndicator(models.Model):
     unit = models.CharField("unité", max_length=30, blank=True)
     baseline = models.DecimalField("valeur de départ", max_digits=14, decimal_places=2, null=True, blank=True)
     target = models.DecimalField("cible", max_digits=14, decimal_places=2, null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "indicateur d'évaluation"

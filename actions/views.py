@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from actions import services, spreadsheet_import
 from actions.filters import SheetFilterForm
-from actions.follow_up import follow_up_changes, record_follow_up
+from actions.follow_up import follow_up_changes, record_follow_up, sheet_lists_history
 from actions.forms import (
     SHEET_FORMSET_TITLES,
     SHEET_FORMSETS,
@@ -22,7 +22,7 @@ from actions.forms import (
 from actions.models import ActionSheet, Axis, Objective, PendingSheetImport, SheetsInPlanOrder
 from actions.review import review_data, review_pdf, review_xlsx
 from ctg.forms import CommentForm
-from ctg.lib.history import changes_of
+from ctg.lib.history import changes_of, saves_of
 from ctg.lib.spreadsheets import MAX_UPLOAD_BYTES
 from ctg.models import Comment, Convention
 from ctg.parts import PartCreateView, PartDeleteView, PartUpdateView
@@ -263,9 +263,10 @@ def sheet_history(request, convention_pk, sheet_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     sheet = get_object_or_404(ActionSheet.objects.with_numbers().filter(convention=convention), pk=sheet_pk)
     changes = changes_of(
-        [("fiche action", ActionSheet.history.filter(id=sheet.pk))], follow_up_changes(sheet.updates.all())
+        [("fiche action", ActionSheet.history.filter(id=sheet.pk)), *sheet_lists_history([sheet.pk])],
+        follow_up_changes(sheet.updates.all()),
     )
-    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    page = Paginator(saves_of(changes), 30).get_page(request.GET.get("page"))
     return render(request, "ctg/convention_history.html", {"convention": convention, "sheet": sheet, "page": page})
 
 

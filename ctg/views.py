@@ -13,8 +13,10 @@ from ctg.comments import comment_target
 from ctg.dashboards import caf_dashboard, convention_dashboard
 from ctg.filters import ConventionFilterForm
 from ctg.forms import CommentForm, ConventionCreateForm, ConventionForm
+from ctg.history import LABELS as HISTORY_LABELS
 from ctg.history import convention_changes
 from ctg.lib.health import report
+from ctg.lib.history import saves_of
 from ctg.lifecycle import Status, TransitionError
 from ctg.models import Comment, Convention, OutboundEmail
 from ctg.notifications import notifications_for
@@ -189,9 +191,25 @@ def convention_edit(request, convention_pk):
 
 def convention_history(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
-
-    page = Paginator(convention_changes(convention), 50).get_page(request.GET.get("page"))
-    return render(request, "ctg/convention_history.html", {"convention": convention, "page": page})
+    only = request.GET.get("element", "")
+    saves = saves_of(convention_changes(convention, only if only in HISTORY_LABELS else ""))
+    authors = sorted({save.user for save in saves if save.user}, key=str)
+    author = request.GET.get("auteur", "")
+    if author.isdigit():
+        saves = [save for save in saves if save.user and save.user.pk == int(author)]
+    page = Paginator(saves, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "ctg/convention_history.html",
+        {
+            "convention": convention,
+            "page": page,
+            "labels": HISTORY_LABELS,
+            "authors": authors,
+            "only": only,
+            "author": author,
+        },
+    )
 
 
 @require_POST

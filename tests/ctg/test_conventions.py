@@ -395,22 +395,41 @@ def test_a_frozen_convention_is_no_longer_editable(client, convention, adviser):
     assert "plus modifiable" in response.content.decode()
 
 
-def test_the_history_shows_who_changed_what(client, convention, adviser):
+def test_the_history_reads_as_words_one_entry_per_save(client, convention, adviser):
     add_plan(convention, axes=1, objectives=1, sheets=1)
     sheet = convention.sheets.get()
     client.force_login(adviser)
-    client.post(
-        reverse("sheet_edit", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk}),
-        sheet_post(
-            sheet.objective, "Nouveau titre", status="en_cours", progress=10, fingerprint=sheet_fingerprint(sheet)
-        ),
+    data = sheet_post(
+        sheet.objective,
+        "Nouveau titre",
+        status="en_cours",
+        progress=10,
+        end_date="2026-06-30",
+        fingerprint=sheet_fingerprint(sheet),
     )
+    data.update({"steps-0-title": "Recruter l'animatrice", "budget-0-planned": "15 000"})
+    client.post(reverse("sheet_edit", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk}), data)
+    # One selection of the parties removes 20 communes at once.
+    keep = convention.parties.exclude(organisation__kind="commune").values_list("organisation_id", flat=True)
+    client.post(reverse("party_keep", kwargs={"convention_pk": convention.pk}), {"keep": list(keep)})
+
     html = client.get(reverse("convention_history", kwargs={"convention_pk": convention.pk})).content.decode()
-    assert "Fiche action" in html and "Modification" in html
-    assert "Fiche 1.1.1" in html and "Nouveau titre" in html
+    html = " ".join(html.replace("&#x27;", "'").replace("&quot;", '"').split())
     assert adviser.get_full_name() in html
+    # Labels, not codes; French dates and numbers; the sheet's lists with their sheet.
+    assert "<del>À lancer</del> → <ins>En cours</ins>" in html and "a_lancer" not in html
+    assert "30 juin 2026" in html and "2026-06-30" not in html
+    assert "Création — étape « Recruter l'animatrice (fiche « Nouveau titre ») »" in html
+    assert "ligne de budget « 2025, fonctionnement : 15 000 € (fiche « Nouveau titre ») »" in html.replace(
+        "\u202f", " "
+    )
+    # Twenty communes removed by one save: one line.
+    assert html.count("Suppression —") == 1 and "Suppression — 21 parties" in html
+    # Filters: one kind of element, one author.
+    steps = client.get(reverse("convention_history", kwargs={"convention_pk": convention.pk}), {"element": "étape"})
+    assert "Recruter l" in steps.content.decode() and "Suppression —" not in steps.content.decode()
     sheet_html = client.get(reverse("sheet_history", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk}))
-    assert "Avancement (%)" in sheet_html.content.decode()
+    assert "Avancement (%)" in sheet_html.content.decode() and "Recruter l" in sheet_html.content.decode()
 
 
 def test_removing_a_party_revokes_its_rights(convention):

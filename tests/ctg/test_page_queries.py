@@ -26,7 +26,7 @@ CONVENTION_PAGES = {
     "workflow": 9,
     "deliberation_list": 6,
     "committee_list": 7,
-    "convention_history": 15,
+    "convention_history": 19,
 }
 
 
@@ -76,7 +76,7 @@ def test_sheet_and_yearly_review_pages_do_not_grow(client, national):
         counts["public_convention"].append(count_queries(client, reverse("public_convention", kwargs=kwargs)))
     assert counts == {
         "sheet_detail": [13, 13],
-        "sheet_history": [7, 7],
+        "sheet_history": [11, 11],
         "review": [10, 10],
         "public_convention": [1, 1],
     }
