@@ -155,13 +155,24 @@ def sheet_detail(request, convention_pk, sheet_pk):
 
 
 def _sheet_form_page(request, convention, sheet, initial=None):
-    form = ActionSheetForm(request.POST or None, instance=sheet, convention=convention, initial=initial)
+    data = request.POST or None
+    # « + Ajouter une ligne » without JavaScript: the form comes back as typed, one row longer.
+    adding = request.POST.get("add_row") if request.method == "POST" else None
+    if adding in SHEET_FORMSETS:
+        data = request.POST.copy()
+        total = f"{adding}-TOTAL_FORMS"
+        data[total] = str(int(data.get(total) or 0) + 1)
+    form = ActionSheetForm(data, instance=sheet, convention=convention, initial=initial)
     formsets = {
-        name: formset_class(request.POST or None, instance=sheet, prefix=name)
-        for name, formset_class in SHEET_FORMSETS.items()
+        name: formset_class(data, instance=sheet, prefix=name) for name, formset_class in SHEET_FORMSETS.items()
     }
     conflict = None
-    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets.values()):
+    if adding in SHEET_FORMSETS:
+        form.errors.clear()  # nothing was submitted yet: no error to show
+        for formset in formsets.values():
+            for subform in formset.forms:
+                subform.errors.clear()
+    elif request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets.values()):
         with transaction.atomic():
             is_new = sheet.pk is None
             if not is_new:
@@ -200,7 +211,7 @@ def _sheet_form_page(request, convention, sheet, initial=None):
             "conflict": conflict,
             "fingerprint": _fingerprint_to_send(request, sheet, conflict),
         },
-        status=409 if conflict else (400 if request.method == "POST" else 200),
+        status=409 if conflict else (400 if request.method == "POST" and not adding else 200),
     )
 
 

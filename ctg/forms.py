@@ -13,8 +13,19 @@ from territories.text import search_key
 _CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
 
 
+MULTIPLE_HINT = "Ctrl + clic (Cmd + clic sur Mac) pour en choisir plusieurs."
+BLANK_LABEL = "— choisir —"
+
+
 class ThemedBoundField(forms.BoundField):
-    """Gives every widget the Bootstrap class it needs, so forms declare none."""
+    """Gives every widget the Bootstrap class it needs, so forms declare none; a list where
+    several can be chosen says how."""
+
+    def __init__(self, form, field, name):
+        super().__init__(form, field, name)
+        widget = field.widget
+        if isinstance(widget, forms.SelectMultiple) and not isinstance(widget, forms.CheckboxSelectMultiple):
+            self.help_text = f"{self.help_text} {MULTIPLE_HINT}".strip()
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)
@@ -57,7 +68,10 @@ def render_select(widget: dict) -> str:
             parts.append(format_html('\n  <optgroup label="{}">', group_name))
         parts += [
             format_html(
-                '\n  <option value="{}"{}>{}</option>', option["value"], _html_attrs(option["attrs"]), option["label"]
+                '\n  <option value="{}"{}>{}</option>',
+                option["value"],
+                _html_attrs(option["attrs"]),
+                BLANK_LABEL if option["label"] == "---------" else option["label"],
             )
             for option in options
         ]
@@ -141,7 +155,9 @@ class LocalizedModelForm(forms.ModelForm):
 
 
 def french_number_field(field: forms.Field) -> forms.Field:
-    field.widget = FrenchNumberInput(field.widget.attrs)
+    # A text input: the number input's step, min and max do not apply (the field checks them).
+    attrs = {key: value for key, value in field.widget.attrs.items() if key not in ("step", "min", "max")}
+    field.widget = FrenchNumberInput(attrs)
     field.error_messages["invalid"] = NUMBER_MESSAGE
     return field
 

@@ -69,3 +69,44 @@ document.addEventListener("click", (event) => {
     box.checked = checked;
   }
 });
+
+// « + Ajouter une ligne »: a new row from the formset's empty form, here and now (without
+// JavaScript the button submits and the server sends the form back one row longer).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-add-row]");
+  if (!button) {
+    return;
+  }
+  event.preventDefault();
+  const prefix = button.dataset.addRow;
+  const total = button.form.querySelector(`input[name="${prefix}-TOTAL_FORMS"]`);
+  const index = Number(total.value);
+  const html = document.getElementById(`modele-${prefix}`).innerHTML.replaceAll("__prefix__", String(index));
+  const rows = document.getElementById(`lignes-${prefix}`);
+  rows.insertAdjacentHTML("beforeend", html);
+  total.value = String(index + 1);
+  const first = rows.lastElementChild.querySelector("input:not([type=hidden]), select, textarea");
+  if (first) {
+    first.focus();
+  }
+});
+
+// A long form left with unsaved changes: the browser asks before leaving the page.
+let unsavedForm = null;
+document.addEventListener("input", (event) => {
+  const form = event.target.closest("form[data-warn-unsaved]");
+  if (form) {
+    unsavedForm = form;
+  }
+});
+document.addEventListener("submit", (event) => {
+  if (event.target === unsavedForm) {
+    unsavedForm = null;
+  }
+});
+window.addEventListener("beforeunload", (event) => {
+  if (unsavedForm) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});

@@ -1,8 +1,11 @@
 """A CAF adviser creates the CTG of an EPCI, picks the parties, writes the diagnostic and the
 plan, freezes it and launches the deliberations: through the UI only."""
 
+import re
+
 import pytest
 
+from actions.models import Step
 from ctg.lifecycle import Status
 from ctg.models import Convention
 from governance.models import Deliberation
@@ -68,11 +71,35 @@ def test_an_adviser_writes_a_ctg_and_launches_its_deliberations(journey, worker)
         page.get_by_role("link", name="Plan d'actions").click()
         page.get_by_role("link", name="Ajouter une fiche à l'objectif 1.1").click()
         page.locator("#id_title").fill(title)
-        page.get_by_role("button", name="Enregistrer la fiche").click()
+        # The checkboxes are clicked where they are drawn (nothing lies over them).
+        page.get_by_label("Petite enfance", exact=True).check()
+        page.get_by_label("Familles et parents", exact=True).check()
+        if title.startswith("Créer"):
+            # Two steps: the second row is added in place, and gets the focus.
+            page.get_by_label(re.compile(r"^\s*Étape\W*$")).first.fill("Recruter l'animatrice")
+            page.get_by_role("button", name="+ Ajouter une ligne : étapes").click()
+            assert page.evaluate("document.activeElement.name") == "steps-1-title"
+            page.keyboard.type("Ouvrir le relais")
+        else:
+            # Leaving with unsaved changes: the browser asks first; staying keeps what was typed.
+            dialogs = []
+
+            def answer(dialog, seen=dialogs):
+                seen.append(dialog.type)
+                dialog.dismiss()
+
+            page.once("dialog", answer)
+            page.get_by_role("link", name="Plan d'actions").click()
+            assert dialogs == ["beforeunload"] and page.locator("#id_title").input_value() == title
         tab.check("fiche")
+        page.get_by_role("button", name="Enregistrer la fiche").click()
     page.get_by_role("link", name="Plan d'actions").click()
     tab.check("plan")
     assert "Fiche 1.1.2 — Ouvrir une crèche à Domérat" in page.content()
+    assert list(Step.objects.order_by("pk").values_list("title", flat=True)) == [
+        "Recruter l'animatrice",
+        "Ouvrir le relais",
+    ]
 
     page.get_by_role("link", name="Aperçu").click()
     page.get_by_role("button", name="Passer en relecture").click()

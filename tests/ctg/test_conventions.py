@@ -464,3 +464,19 @@ def test_a_late_sheet_is_in_the_coordinator_s_notifications_as_on_the_overview(c
     # A commune that neither pilots it nor coordinates the territory is not told.
     client.force_login(commune_officer("03185"))
     assert "fiche en retard" not in client.get(reverse("notifications")).content.decode()
+
+
+def test_a_row_is_added_without_javascript_and_nothing_is_saved(client, convention, adviser):
+    add_plan(convention, axes=1, objectives=1, sheets=0)
+    client.force_login(adviser)
+    data = sheet_post(convention.objectives.get(), "Relais petite enfance")
+    data.update({"steps-0-title": "Recruter l'animatrice", "add_row": "steps"})
+    response = client.post(reverse("sheet_create", kwargs={"convention_pk": convention.pk}), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and not ActionSheet.objects.exists()
+    # What was typed is there, with one empty step row more, and no error shown.
+    assert 'value="Relais petite enfance"' in html and "Recruter l&#x27;animatrice" in html
+    assert 'name="steps-TOTAL_FORMS" value="2"' in html and 'name="steps-1-title"' in html
+    assert "is-invalid" not in html
+    # The JavaScript path clones this empty row.
+    assert 'id="modele-steps"' in html and 'name="steps-__prefix__-title"' in html
