@@ -110,3 +110,15 @@ window.addEventListener("beforeunload", (event) => {
     event.returnValue = "";
   }
 });
+
+// Tables read as cards on phones: each cell is labelled with its column's heading.
+for (const table of document.querySelectorAll("table.table-cards")) {
+  const headings = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  for (const row of table.querySelectorAll("tbody tr")) {
+    [...row.children].forEach((cell, index) => {
+      if (headings[index] && !cell.hasAttribute("data-label") && !cell.hasAttribute("colspan")) {
+        cell.dataset.label = headings[index];
+      }
+    });
+  }
+}

@@ -126,13 +126,17 @@ def journey(browser, live_server, settings):
     settings.SITE_URL = live_server.url
     contexts, journeys = [], []
 
-    def open_journey(name, javascript=True):
+    def open_journey(name, javascript=True, width=1280):
+        """A tab at that width: 1280 px for a desk, 390 px for a phone (a touch screen)."""
+        phone = width < 600
         context = browser.new_context(
             locale="fr-FR",
             bypass_csp=True,
             java_script_enabled=javascript,
             accept_downloads=True,
-            viewport={"width": 1280, "height": 900},
+            viewport={"width": width, "height": 844 if phone else 900},
+            has_touch=phone,
+            is_mobile=phone,
         )
         contexts.append(context)
         journeys.append(Journey(context, live_server.url, name, javascript))
