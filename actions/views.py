@@ -265,6 +265,7 @@ def sheet_move_to(request, convention_pk, sheet_pk):
 
 class SheetDelete(PlanPart, PartDeleteView):
     model, label, pk_kwarg = ActionSheet, "fiche action", "sheet_pk"
+    feminine = True
 
     def delete(self, obj):
         services.delete_item(obj)

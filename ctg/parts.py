@@ -10,11 +10,13 @@ from ctg.permissions import get_convention_for
 
 
 class ConventionPartView(View):
-    """Subclasses set `model`, `form_class`, `label` and `success_url_name`."""
+    """Subclasses set `model`, `form_class`, `label` (with `feminine` when the noun is) and
+    `success_url_name`; messages and headings agree with the noun."""
 
     model = None
     form_class = None
     label = ""
+    feminine = False
     success_url_name = ""
     pk_kwarg = ""
     template_name = "ctg/part_form.html"
@@ -43,10 +45,23 @@ class ConventionPartView(View):
                 "form": form,
                 "object": obj,
                 "label": self.label,
+                "heading": f"Modifier {self.the()}"
+                if obj
+                else f"Ajouter {'une' if self.feminine else 'un'} {self.label}",
                 "cancel_url_name": self.success_url_name,
             },
             status=status,
         )
+
+    def the(self) -> str:
+        """ "l'axe", "le constat", "la fiche action"."""
+        if self.label[:1].lower() in "aeéèêiîoôuh":
+            return f"l'{self.label}"
+        return f"{'la' if self.feminine else 'le'} {self.label}"
+
+    def done(self, verb: str) -> str:
+        """ "Constat ajouté.", "Fiche action supprimée." """
+        return f"{self.label.capitalize()} {verb}{'e' if self.feminine else ''}."
 
 
 class PartCreateView(ConventionPartView):
@@ -62,7 +77,7 @@ class PartCreateView(ConventionPartView):
         self.before_create(obj)
         obj.save()
         form.save_m2m()
-        messages.success(request, f"{self.label.capitalize()} ajouté·e.")
+        messages.success(request, self.done("ajouté"))
         return self.success_url(obj)
 
     def before_create(self, obj):
@@ -80,7 +95,7 @@ class PartUpdateView(ConventionPartView):
         if not form.is_valid():
             return self.render_form(form, obj, status=400)
         form.save()
-        messages.success(request, f"{self.label.capitalize()} enregistré·e.")
+        messages.success(request, self.done("enregistré"))
         return self.success_url(obj)
 
 
@@ -96,6 +111,7 @@ class PartDeleteView(ConventionPartView):
                 "convention": self.convention,
                 "object": obj,
                 "label": self.label,
+                "heading": f"Supprimer {self.the()}",
                 "cancel_url_name": self.success_url_name,
             },
         )
@@ -103,7 +119,7 @@ class PartDeleteView(ConventionPartView):
     def post(self, request, **kwargs):
         obj = self.get_object()
         self.delete(obj)
-        messages.success(request, f"{self.label.capitalize()} supprimé·e.")
+        messages.success(request, self.done("supprimé"))
         return self.success_url(obj)
 
     def delete(self, obj):

@@ -69,6 +69,7 @@ def diagnostic_edit(request, convention_pk):
             "form": form,
             "object": convention.diagnostic,
             "label": "diagnostic",
+            "heading": "Synthèse et méthode du diagnostic",
             "cancel_url_name": "diagnostic_detail",
         },
         status=400 if form.errors else 200,

@@ -59,6 +59,7 @@ def committee_create(request, convention_pk):
             "form": form,
             "object": None,
             "label": "comité",
+            "heading": "Ajouter un comité",
             "cancel_url_name": "committee_list",
         },
         status=400 if form.errors else 200,

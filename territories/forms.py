@@ -14,6 +14,7 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, organisation, **kwargs):
         self.organisation = organisation
         super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices_for(organisation.kind)
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -26,6 +27,10 @@ class MembershipRoleForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices_for(self.instance.organisation.kind)
 
 
 class AccountCreationForm(forms.ModelForm):

@@ -284,6 +284,12 @@ class Role(models.TextChoices):
     PARTNER = "partner", "Partenaire"
     VIEWER = "viewer", "Lecteur·rice"
 
+    @classmethod
+    def choices_for(cls, kind: str) -> list[tuple[str, str]]:
+        """The roles people of an organisation of that kind can have (no commune role in a Caf)."""
+        own = {"caf": cls.CAF_ADVISER, "epci": cls.COORDINATOR, "commune": cls.COMMUNE_OFFICER}.get(kind, cls.PARTNER)
+        return [(role.value, role.label) for role in (cls.ADMIN, own, cls.VIEWER)]
+
 
 class MembershipQuerySet(models.QuerySet):
     def effective(self):

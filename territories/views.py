@@ -100,7 +100,7 @@ def _render_organisation(request, organisation, form=None, status=200):
         "memberships": organisation.memberships.select_related("user").order_by("user__last_name", "user__email"),
         "departements": organisation.departements.all(),
         "can_manage": can_manage,
-        "role_choices": Role.choices,
+        "role_choices": Role.choices_for(organisation.kind),
     }
     if can_manage:
         context["invitations"] = organisation.invitations.pending()

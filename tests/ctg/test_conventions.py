@@ -480,3 +480,20 @@ def test_a_row_is_added_without_javascript_and_nothing_is_saved(client, conventi
     assert "is-invalid" not in html
     # The JavaScript path clones this empty row.
     assert 'id="modele-steps"' in html and 'name="steps-__prefix__-title"' in html
+
+
+def test_messages_and_headings_agree_with_the_noun(client, convention, adviser):
+    add_plan(convention, axes=1, objectives=1, sheets=1)
+    client.force_login(adviser)
+    url = reverse("finding_create", kwargs={"convention_pk": convention.pk})
+    assert "<h2 class=\"h4\">Ajouter un constat</h2>" in client.get(url).content.decode()
+    field = InterventionField.objects.first()
+    response = client.post(url, {"field": field.pk, "kind": "force", "text": "Un RPE actif."}, follow=True)
+    assert "Constat ajouté." in response.content.decode() and "·e" not in response.content.decode()
+    sheet = convention.sheets.get()
+    delete = reverse("sheet_delete", kwargs={"convention_pk": convention.pk, "sheet_pk": sheet.pk})
+    assert "Supprimer la fiche action ?" in client.get(delete).content.decode()
+    assert "Fiche action supprimée." in client.post(delete, follow=True).content.decode()
+    axis = convention.axes.get()
+    edit = reverse("axis_update", kwargs={"convention_pk": convention.pk, "axis_pk": axis.pk})
+    assert "Modifier l&#x27;axe" in client.get(edit).content.decode()

@@ -243,3 +243,18 @@ def test_an_admin_cannot_change_their_own_role(client, organisation, admin):
         {"role": Role.VIEWER},
     )
     assert Membership.objects.get(pk=membership.pk).role == Role.ADMIN
+
+
+def test_each_organisation_offers_the_roles_of_its_kind(client, db):
+    caf = OrganisationFactory(caf=True)
+    caf_admin = MembershipFactory(organisation=caf, role=Role.ADMIN).user
+    client.force_login(caf_admin)
+    page = client.get(reverse("organisation_detail", kwargs={"organisation_pk": caf.pk})).content.decode()
+    assert "Conseiller·ère territorial·e Caf" in page and "Agent·e ou élu·e communal·e" not in page
+    response = client.post(
+        reverse("invite_member", kwargs={"organisation_pk": caf.pk}),
+        {"email": "maire@exemple.fr", "role": Role.COMMUNE_OFFICER},
+        follow=True,
+    )
+    assert not caf.invitations.exists()
+    assert "Sélectionnez un choix valide" in response.content.decode()
