@@ -486,7 +486,7 @@ def test_messages_and_headings_agree_with_the_noun(client, convention, adviser):
     add_plan(convention, axes=1, objectives=1, sheets=1)
     client.force_login(adviser)
     url = reverse("finding_create", kwargs={"convention_pk": convention.pk})
-    assert "<h2 class=\"h4\">Ajouter un constat</h2>" in client.get(url).content.decode()
+    assert '<h2 class="h4">Ajouter un constat</h2>' in client.get(url).content.decode()
     field = InterventionField.objects.first()
     response = client.post(url, {"field": field.pk, "kind": "force", "text": "Un RPE actif."}, follow=True)
     assert "Constat ajouté." in response.content.decode() and "·e" not in response.content.decode()
