@@ -30,6 +30,10 @@ def _names(names, limit=3) -> str:
     return shown + (f" et {len(names) - limit} de plus" if len(names) > limit else "")
 
 
+def _sheets(count: int) -> str:
+    return f"{count} fiche{'s' if count > 1 else ''}"
+
+
 def review_checklist(convention: Convention) -> list[Check]:
     """Six checks in five queries, whatever the size of the plan."""
     pk = convention.pk
@@ -91,14 +95,14 @@ def review_checklist(convention: Convention) -> list[Check]:
         Check(
             "Chaque fiche action a un pilote",
             sheets["total"] > 0 and not sheets["without_pilot"],
-            f"{sheets['without_pilot']} fiche(s) sans pilote.",
+            f"{_sheets(sheets['without_pilot'])} sans pilote.",
             plan_url,
             required=False,
         ),
         Check(
             "Chaque fiche action a son calendrier",
             sheets["total"] > 0 and not sheets["without_dates"],
-            f"{sheets['without_dates']} fiche(s) sans date de début ou de fin.",
+            f"{_sheets(sheets['without_dates'])} sans date de début ou de fin.",
             plan_url,
             required=False,
         ),

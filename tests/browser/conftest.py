@@ -64,6 +64,17 @@ class Journey:
         self.step = 0
         self.violations = []
         self.pages = []
+        self.clicks = 0
+
+    def click(self, locator):
+        """A person's click (or tap), counted: the journeys say how many they take."""
+        self.clicks += 1
+        locator.click()
+        return locator
+
+    def tick(self, locator):
+        self.clicks += 1
+        locator.check()
 
     def goto(self, path):
         self.page.goto(self.base_url + path)
@@ -71,6 +82,9 @@ class Journey:
 
     def check(self, label=""):
         self.page.wait_for_load_state("networkidle")
+        if self.page.viewport_size["width"] < 600:  # a phone: nothing wider than its screen
+            width = self.page.evaluate("document.documentElement.scrollWidth")
+            assert width <= self.page.viewport_size["width"], (self.page.url, width)
         if not self.javascript:
             self._screenshot(label)
             return
@@ -110,15 +124,26 @@ class Journey:
         self.goto("/connexion/")
         self.page.get_by_label("Adresse e-mail").fill(email)
         self.page.get_by_label("Mot de passe").fill(password)
-        self.page.get_by_role("button", name="Se connecter").click()
+        self.click(self.page.get_by_role("button", name="Se connecter"))
         self.check("accueil")
 
 
 def record_measure(label: str, seconds: float) -> None:
     """A figure a journey measured (not asserted: speed is judged from the figures)."""
+    record_figure(label, f"{seconds:.1f} s")
+
+
+def record_figure(label: str, value: str) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     with (ARTEFACTS / "mesures.txt").open("a", encoding="utf-8") as out:
-        out.write(f"{label} : {seconds:.1f} s\n")
+        out.write(f"{label} : {value}\n")
+
+
+def labelled(page, label):
+    """The field of that label exactly (labels end with « : »)."""
+    import re
+
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\W*$"))
 
 
 @pytest.fixture

@@ -366,7 +366,7 @@ def test_review_opens_on_a_complete_text_and_the_parties_are_told(client, conven
     add_plan(convention, axes=1, objectives=1, sheets=1)
     Diagnostic.objects.filter(convention=convention).update(summary="Un territoire rural de 20 000 habitants.")
     overview = client.get(convention.get_absolute_url()).content.decode()
-    assert "Passer en relecture" in overview and "fiche(s) sans pilote" in overview  # advised, not required
+    assert "Passer en relecture" in overview and "1 fiche sans pilote" in overview  # advised, not required
     response = client.post(url, {"status": "review"}, follow=True)
     convention.refresh_from_db()
     assert convention.status == Status.REVIEW
