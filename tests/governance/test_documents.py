@@ -7,6 +7,7 @@ import re
 import docx
 import pytest
 from django.core.management import call_command
+from django.template.loader import render_to_string
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -338,3 +339,27 @@ def test_a_document_reads_the_app_s_static_files_and_nothing_else(tmp_path):
     assert "Texte de la convention" in text and "FUITE" not in text
     fonts = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"]
     assert any("Source" in str(font.get_object()["/BaseFont"]) for font in fonts.values())
+
+
+def test_an_indicator_table_stays_inside_the_page_margins(db):
+    """A long unit and a long source wrap inside their cells instead of running past the margin."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    from ctg.lib.pdf import STATIC, StaticOnlyFetcher
+
+    indicator = {
+        "label": "Taux de couverture en accueil du jeune enfant",
+        "value": "48.5",
+        "unit": "places pour 100 enfants de moins de 3 ans",
+        "departement_value": "60.25",
+        "france_value": "59.8",
+        "year": 2024,
+        "source": "Observatoire national de la petite enfance (Onape), données Caf et Insee au 31 décembre",
+    }
+    table = render_to_string("documents/_indicators.html", {"indicators": [indicator]})
+    html = f'<html lang="fr"><head><link rel="stylesheet" href="css/print.css"></head><body>{table}</body></html>'
+    page = HTML(string=html, base_url=str(STATIC), url_fetcher=StaticOnlyFetcher()).render().pages[0]._page_box
+    right = page.content_box_x() + page.width
+    texts = [box for box in page.descendants() if isinstance(box, boxes.TextBox)]
+    assert texts and max(box.position_x + box.width for box in texts) <= right + 0.5
