@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.urls import reverse
 
 from ctg.lib.mail import queue_email
-from territories.models import Membership, Role, User
+from territories.models import Membership, Organisation, Role, User
 
 
 class InvitationForm(forms.Form):
@@ -21,6 +21,25 @@ class InvitationForm(forms.Form):
         if Membership.objects.filter(organisation=self.organisation, user__email__iexact=email).exists():
             raise forms.ValidationError("Cette personne est déjà membre de l'organisation.")
         return email
+
+
+class OrganisationIdentityForm(forms.ModelForm):
+    """What an organisation's admin keeps up to date: its SIRET (the open-data exports of its
+    acts need it) and its contact address."""
+
+    siret = forms.CharField(
+        label="SIRET",
+        required=False,
+        max_length=20,  # spaces allowed as typed (« 216 302 406 00014 »)
+        help_text="14 chiffres : le SIREN de l'organisation, puis le numéro de l'établissement (le siège).",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["siret", "email"]
+
+    def clean_siret(self):
+        return "".join(self.cleaned_data["siret"].split())
 
 
 class MembershipRoleForm(forms.ModelForm):

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from territories.identifiers import siret_error
 from territories.text import search_key, with_de
 
 # --- Geography (Code officiel géographique) -----------------------------------------
@@ -260,6 +262,12 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        self.siret = self.siret.replace(" ", "")
+        if self.siret and (error := siret_error(self.siret, self.siren)):
+            raise ValidationError({"siret": error})
 
     def group(self, role: str | None = None) -> Group:
         """The guardian group of all members, or of the members holding `role`."""

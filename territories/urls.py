@@ -6,6 +6,7 @@ urlpatterns = [
     path("territoires/recherche/", views.territory_search, name="territory_search"),
     path("organisations/<int:organisation_pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:organisation_pk>/inviter/", views.invite_member, name="invite_member"),
+    path("organisations/<int:organisation_pk>/modifier/", views.organisation_edit, name="organisation_edit"),
     path(
         "organisations/<int:organisation_pk>/invitations/<int:invitation_pk>/annuler/",
         views.revoke_invitation,

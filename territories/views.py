@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ctg.lib.permissions import get_object_for_user, may
 from territories import services
-from territories.forms import AccountCreationForm, InvitationForm, MembershipRoleForm
+from territories.forms import AccountCreationForm, InvitationForm, MembershipRoleForm, OrganisationIdentityForm
 from territories.models import EPCI, Commune, Departement, Invitation, Organisation, Role, User
 
 AUTOCOMPLETE_LIMIT = 15
@@ -91,6 +91,22 @@ def invite_member(request, organisation_pk):
     )
     messages.success(request, f"Invitation envoyée à {invitation.email}.")
     return redirect(organisation_detail_url(organisation))
+
+
+def organisation_edit(request, organisation_pk):
+    """The organisation's admin corrects its SIRET and contact address."""
+    organisation = get_object_for_user(request.user, Organisation, MANAGE, pk=organisation_pk)
+    form = OrganisationIdentityForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Identité de {organisation.name} enregistrée.")
+        return redirect(organisation_detail_url(organisation))
+    return render(
+        request,
+        "territories/organisation_form.html",
+        {"organisation": organisation, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def _render_organisation(request, organisation, form=None, status=200):

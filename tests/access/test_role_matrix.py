@@ -298,6 +298,7 @@ MATRIX = {
     "objective_move": POST_ONLY,
     "objective_update": EDIT,
     "organisation_detail": ORGANISATION_MEMBERS,
+    "organisation_edit": (200, 403, 403, 404, 404, 404, 302, 404),  # its admin only
     "party_add": POST_ONLY,
     "party_edit": MANAGE,
     "party_invitation": ABSENT,  # its own admin's only (test_parties)

@@ -258,3 +258,41 @@ def test_each_organisation_offers_the_roles_of_its_kind(client, db):
     )
     assert not caf.invitations.exists()
     assert "Sélectionnez un choix valide" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("siret", "message"),
+    [
+        ("1234", "Un SIRET compte 14 chiffres."),
+        ("20007108200016", "Un SIRET commence par le SIREN de l'organisation (216302406)."),
+        ("21630240600018", "Ce SIRET n'est pas valide"),
+    ],
+)
+def test_a_wrong_siret_is_refused_and_nothing_saved(client, db, siret, message):
+    organisation = OrganisationFactory(kind="commune", name="Commune de Montpensier", siren="216302406")
+    admin = MembershipFactory(organisation=organisation, role=Role.ADMIN).user
+    client.force_login(admin)
+    url = reverse("organisation_edit", kwargs={"organisation_pk": organisation.pk})
+    response = client.post(url, {"siret": siret, "email": ""})
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
+    organisation.refresh_from_db()
+    assert organisation.siret == ""
+
+
+def test_the_admin_records_the_siret_its_members_read_it(client, db):
+    organisation = OrganisationFactory(kind="commune", name="Commune de Montpensier", siren="216302406")
+    admin = MembershipFactory(organisation=organisation, role=Role.ADMIN).user
+    member = MembershipFactory(organisation=organisation, role=Role.COMMUNE_OFFICER).user
+    client.force_login(admin)
+    url = reverse("organisation_edit", kwargs={"organisation_pk": organisation.pk})
+    # 216 302 406 00014: the SIREN, the establishment 00014, the Luhn key holds.
+    assert client.post(url, {"siret": "216 302 406 00014", "email": "mairie@montpensier.fr"}).status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.siret == "21630240600014"
+    client.force_login(member)
+    assert client.get(url).status_code == 403
+    assert (
+        "21630240600014"
+        in client.get(reverse("organisation_detail", kwargs={"organisation_pk": organisation.pk})).content.decode()
+    )
