@@ -115,16 +115,6 @@ class ConventionAccess:
     def may_act_for_party(self, party) -> bool:
         return self.has_edit_right or self.can_manage or party.organisation_id in self.acting_organisation_ids
 
-    def may_sign(self, signature_request) -> bool:
-        """Only the party's executive or its delegate, through their designated accounts, while
-        they belong to the party's organisation."""
-        party = signature_request.party
-        return (
-            self.user.is_authenticated
-            and party.signs_as(self.user.pk) is not None
-            and Membership.objects.effective().filter(user=self.user, organisation_id=party.organisation_id).exists()
-        )
-
     def may_designate_signatory(self, party) -> bool:
         """The owning CAF's advisers, and the admins of the party's organisation, name who signs."""
         return self.can_manage or party.organisation_id in self.administered_organisation_ids

@@ -350,7 +350,8 @@ def signature_sign(request, token):
     access = ConventionAccess(request.user, signature.convention) if signature else None
     if signature is None or signature.party.organisation_id not in access.acting_organisation_ids:
         raise Http404("Aucune demande de signature ne correspond à ce lien pour votre compte.")
-    if not access.may_sign(signature):
+    signatory = signatory_for(signature.party, request.user)
+    if signatory is None:
         return render(
             request,
             "governance/signature_not_designated.html",
@@ -383,7 +384,7 @@ def signature_sign(request, token):
         "governance/signature_sign.html",
         {
             "signature": signature,
-            "signatory": signatory_for(signature.party, request.user),
+            "signatory": signatory,
             "convention": signature.convention,
             "form": form,
             "token": token,

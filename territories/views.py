@@ -26,11 +26,9 @@ def territory_search(request):
     kind = request.GET.get("type", "")
     results = []
     # The user's own départements first (a Caf adviser looks for her territory, not a namesake).
-    home = list(
-        Departement.objects.filter(
-            organisations__memberships__user=request.user, organisations__is_active=True
-        ).values_list("pk", flat=True)
-    )
+    home = Departement.objects.filter(
+        organisations__memberships__user=request.user, organisations__is_active=True
+    ).values("pk")
     if len(query.strip()) >= 2:
         if kind in ("", "epci"):
             in_home = Exists(Commune.objects.filter(epci=OuterRef("pk"), departement_id__in=home))
