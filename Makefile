@@ -33,6 +33,7 @@ vendor:  ## refresh the front-end assets served by the app (versions in static/v
 	sed -i 's#/\*\# sourceMappingURL=.*\*/##; s#//\# sourceMappingURL=.*##' static/vendor/bootstrap/*
 
 pytest:  ## the pytest suite alone against fresh PostgreSQL and Redis (no quality checks): make pytest PYTEST_ARGS=-x
+	.ci/oidc-provider.sh
 	DJANGO_SETTINGS_MODULE=ctg.settings.test PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off" .ci/with-services.sh .venv/bin/pytest $(PYTEST_ARGS)
 
 bench-documents:  ## time the convention PDF (60 pages) and the 26 deliberations of Plaine Limagne

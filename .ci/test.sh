@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=ctg.settings.test
 # Durability is useless for a database thrown away after the run.
 export PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+.ci/packages.sh
+.ci/oidc-provider.sh
 # Two test processes (the machine's two cores), then, alone, the tests that stop PostgreSQL or
 # Redis under the others' feet. Arguments given select tests and run them in one process.
 if [ $# -gt 0 ]; then

@@ -79,6 +79,11 @@ class ConventionAccess:
         return self.can_view
 
     @property
+    def may_invite_people(self):
+        """The owning Caf's advisers and the territory's coordinators bring the parties' staff in."""
+        return self.can_manage or self.has_edit_right
+
+    @property
     def can_renew(self):
         """The owning CAF prepares the next CTG of a signed convention in its last year."""
         return self.can_manage and self.convention.is_renewable

@@ -4,7 +4,9 @@ from django.urls import include, path
 
 from ctg import views, views_public
 from governance import views as governance_views
+from governance import views_people as governance_people
 from governance import views_workflow as governance_workflow
+from territories import views as territories_views
 from territories.forms import LoginForm, OutboxPasswordResetForm
 
 admin.site.site_header = "CTG Plateforme — administration"
@@ -21,7 +23,9 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", territories_views.LogoutView.as_view(), name="logout"),
+    path("connexion/proconnect/", territories_views.proconnect_login, name="proconnect_login"),
+    path("connexion/proconnect/retour/", territories_views.proconnect_callback, name="proconnect_callback"),
     path(
         "mot-de-passe/oublie/",
         auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
@@ -40,6 +44,24 @@ urlpatterns = [
     ),
     path("mot-de-passe/changer/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("mot-de-passe/change/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("profil/", territories_views.profile, name="profile"),
+    path("profil/deconnexion-partout/", territories_views.sign_out_everywhere, name="sign_out_everywhere"),
+    path(
+        "profil/invitations/<int:invitation_pk>/accepter/",
+        territories_views.accept_pending_invitation,
+        name="accept_pending_invitation",
+    ),
+    path("organisations/rejoindre/", governance_people.join_organisation, name="join_organisation"),
+    path(
+        "organisations/demandes/<int:join_request_pk>/",
+        governance_people.join_request_decide,
+        name="join_request_decide",
+    ),
+    path(
+        "organisations/demandes/<int:join_request_pk>/retirer/",
+        governance_people.join_request_cancel,
+        name="join_request_cancel",
+    ),
     path("tableau-de-bord/caf/", views.caf_dashboard_view, name="caf_dashboard"),
     path("notifications/", views.notifications, name="notifications"),
     path("ctg/<int:convention_pk>/", views_public.public_convention, name="public_convention"),

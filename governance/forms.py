@@ -6,11 +6,14 @@ from pypdf.errors import PdfReadError
 
 from actions.models import ActionSheet
 from ctg.forms import DateInput
+from governance import people
 from governance.deliberations import RECORD_FIELDS, TRANSMISSION_FIELDS, record_errors
 from governance.models import SIGNATORY_FIELDS, Committee, Deliberation, Meeting, Party
 from governance.services import territory_organisation_ids
 from governance.signatories import Signatory, signatory_errors
-from territories.models import Membership, Organisation, User
+from territories import services as territory_services
+from territories.identifiers import siret_error
+from territories.models import Membership, Organisation, Role, User
 
 
 class PartyForm(forms.ModelForm):
@@ -312,14 +315,88 @@ class VerifyForm(forms.Form):
 class CommitteeForm(forms.ModelForm):
     class Meta:
         model = Committee
-        fields = ["kind", "name", "organisations", "members"]
-        widgets = {"organisations": forms.CheckboxSelectMultiple, "members": forms.Textarea(attrs={"rows": 4})}
+        fields = ["kind", "name", "organisations", "people", "members"]
+        widgets = {
+            "organisations": forms.CheckboxSelectMultiple,
+            "people": forms.CheckboxSelectMultiple,
+            "members": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, convention, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = Organisation.objects.filter(parties__convention=convention).order_by(
             "name"
         )
+        self.fields["people"].queryset = people.party_people(convention)
+        self.fields["people"].label_from_instance = people_label
+
+
+def people_label(user) -> str:
+    return f"{user.get_full_name() or user.email} ({user.email})"
+
+
+INVITED_AS = [
+    ("own", "Contribue à la convention (le rôle de son organisation : coordination, agent·e communal·e…)"),
+    (Role.VIEWER, "Lecteur·rice"),
+    (Role.ADMIN, "Administrateur·rice de l'organisation (si elle n'en a pas encore)"),
+]
+
+
+class ConventionInvitationForm(forms.Form):
+    """A person of a party organisation, invited from the convention's parties page."""
+
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation.objects.none(), empty_label="— choisir —"
+    )
+    email = forms.EmailField(label="Adresse e-mail professionnelle")
+    invited_as = forms.ChoiceField(label="Rôle", choices=INVITED_AS, initial="own")
+
+    def __init__(self, *args, convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            parties__convention=convention, is_active=True
+        ).order_by("name")
+
+    def role(self) -> str:
+        organisation, invited_as = self.cleaned_data["organisation"], self.cleaned_data["invited_as"]
+        if invited_as != "own":
+            return invited_as
+        return next(value for value, _ in Role.choices_for(organisation.kind) if value not in (Role.ADMIN, Role.VIEWER))
+
+
+class JoinForm(forms.Form):
+    siret = forms.CharField(
+        label="SIRET de votre organisation",
+        max_length=20,
+        help_text="14 chiffres ; ProConnect l'a transmis si vous vous êtes identifié·e avec ProConnect.",
+    )
+    message = forms.CharField(
+        label="Message (facultatif)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Votre fonction, le service où vous travaillez…",
+    )
+
+    def clean_siret(self):
+        siret = "".join(self.cleaned_data["siret"].split())
+        if error := siret_error(siret):
+            raise forms.ValidationError(error)
+        self.organisation = territory_services.organisation_for_siret(siret)
+        if self.organisation is None:
+            raise forms.ValidationError(
+                "Aucune organisation de la plateforme ne correspond à ce SIRET. "
+                "Demandez à votre conseiller·ère Caf de vous inviter."
+            )
+        return siret
+
+
+class JoinDecisionForm(forms.Form):
+    role = forms.ChoiceField(label="Rôle accordé")
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "— choisir —"), *Role.choices_for(organisation.kind)]
 
 
 class MeetingForm(forms.ModelForm):

@@ -489,7 +489,16 @@ class Committee(ConventionPart):
     organisations = models.ManyToManyField(
         Organisation, blank=True, related_name="committees", verbose_name="organisations membres"
     )
-    members = models.TextField("membres", blank=True, help_text="Une personne par ligne : nom, qualité.")
+    people = models.ManyToManyField(
+        "territories.User",
+        blank=True,
+        related_name="committees",
+        verbose_name="membres des parties",
+        help_text="Les personnes des organisations parties qui siègent au comité.",
+    )
+    members = models.TextField(
+        "autres membres", blank=True, help_text="Personnes extérieures aux parties, une par ligne : nom, qualité."
+    )
 
     class Meta:
         verbose_name = "comité"

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from governance import views, views_committees, views_workflow
+from governance import views, views_committees, views_people, views_workflow
 
 
 class DocumentFormat:
@@ -26,6 +26,12 @@ urlpatterns = [
         "parties/invitations/<int:party_invitation_pk>/retirer/",
         views.party_invitation_withdraw,
         name="party_invitation_withdraw",
+    ),
+    path("parties/personnes/inviter/", views_people.convention_invite, name="convention_invite"),
+    path(
+        "parties/personnes/invitations/<int:invitation_pk>/annuler/",
+        views_people.convention_invitation_revoke,
+        name="convention_invitation_revoke",
     ),
     path("documents/", views.document_list, name="document_list"),
     path("documents/produire/", views.document_generate, name="document_generate"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -8,8 +9,14 @@ from ctg.lib.client import client_ip
 from ctg.lib.files import file_response
 from ctg.models import Convention
 from ctg.permissions import get_convention_for
-from governance import generation, services, workflows
-from governance.forms import AddPartnerForm, KeepPartiesForm, PartyForm, PartySignatoryForm
+from governance import generation, people, services, workflows
+from governance.forms import (
+    AddPartnerForm,
+    ConventionInvitationForm,
+    KeepPartiesForm,
+    PartyForm,
+    PartySignatoryForm,
+)
 from governance.models import Document, PartyInvitation
 from territories.models import Membership
 
@@ -31,6 +38,12 @@ def party_list(request, convention_pk):
         "partner_form": AddPartnerForm(convention=convention) if can_manage else None,
         "invitations": convention.party_invitations.pending().select_related("organisation", "invited_by"),
     }
+    context["people_form"] = None
+    if convention.access.may_invite_people:
+        context["people_form"] = ConventionInvitationForm(convention=convention)
+        context["people_invitations"] = people.pending_invitations(convention)
+        context["invitation_validity_days"] = settings.INVITATION_VALIDITY_DAYS
+    context["join_requests"] = people.decidable_by(request.user).filter(organisation__parties__convention=convention)
     return render(request, "governance/party_list.html", context)
 
 

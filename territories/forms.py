@@ -109,3 +109,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
         path = reverse("password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
         queue_email(to=to_email, template="emails/password_reset", context={"user": context["user"], "path": path})
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "weekly_digest"]
+        labels = {"first_name": "Prénom", "last_name": "Nom"}
+        help_texts = {
+            "weekly_digest": "Chaque lundi, ce qui a changé dans vos conventions et ce qui vous attend.",
+        }

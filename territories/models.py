@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from territories.identifiers import siret_error
@@ -187,6 +188,12 @@ class User(AbstractUser):
 
     weekly_digest = models.BooleanField("résumé hebdomadaire par courriel", default=False)
     digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The ProConnect identity this account is linked to (the provider's `sub`, stable for one
+    # agent and one service): the only key a ProConnect login is matched on, never the e-mail.
+    proconnect_sub = models.CharField("identifiant ProConnect", max_length=255, unique=True, null=True, blank=True)
+    proconnect_siret = models.CharField("SIRET déclaré à ProConnect", max_length=14, blank=True)
+    # Raised by « se déconnecter partout »: every session opened before no longer matches.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -204,6 +211,17 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django ties a session to the password's hash; the generation joins it so that signing
+        # out everywhere works for accounts without a password (ProConnect) too. Generation 0
+        # keeps Django's own value: sessions opened before this field existed stay valid.
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "territories.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_generation}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -347,6 +365,9 @@ class Invitation(models.Model):
     role = models.CharField("rôle", max_length=20, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Sent from a convention's parties page: what it is for, and where accepting leads.
+    invited_for = models.CharField("objet", max_length=300, blank=True)
+    return_path = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -362,7 +383,7 @@ class Invitation(models.Model):
         return f"{self.email} → {self.organisation}"
 
     @classmethod
-    def issue(cls, *, organisation, email, role, invited_by) -> tuple["Invitation", str]:
+    def issue(cls, *, organisation, email, role, invited_by, **context) -> tuple["Invitation", str]:
         """Create an invitation and return it with the clear token (shown once, in the e-mail)."""
         token = secrets.token_urlsafe(32)
         invitation = cls.objects.create(
@@ -370,6 +391,7 @@ class Invitation(models.Model):
             email=email.strip().lower(),
             role=role,
             invited_by=invited_by,
+            **context,
             token_hash=_hash_token(token),
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALIDITY_DAYS),
         )
@@ -388,3 +410,49 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.status == "en attente"
+
+
+class JoinRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=JoinRequest.Status.PENDING)
+
+
+class JoinRequest(models.Model):
+    """An agent asks to join the organisation their SIRET belongs to; someone entitled to
+    (its admin, or for an organisation without one the Caf adviser of a convention it is party
+    to) accepts with a role or declines."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "en attente"
+        ACCEPTED = "accepted", "acceptée"
+        DECLINED = "declined", "refusée"
+        CANCELLED = "cancelled", "retirée"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="join_requests")
+    siret = models.CharField("SIRET", max_length=14, blank=True)
+    message = models.TextField("message", blank=True, max_length=1000)
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
+    role = models.CharField("rôle accordé", max_length=20, choices=Role.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demande d'adhésion"
+        verbose_name_plural = "demandes d'adhésion"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(status="pending"),
+                name="join_request_one_pending",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation} ({self.get_status_display()})"

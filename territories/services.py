@@ -7,11 +7,71 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from ctg.lib.mail import queue_email
-from territories.models import EPCI, Commune, Invitation, Membership, Organisation, Role
+from territories import proconnect
+from territories.models import EPCI, Commune, Invitation, Membership, Organisation, Role, User
 
 
 class InvitationError(Exception):
     """An invitation that cannot be used; the message is for the user, in French."""
+
+
+class AccountLinkError(Exception):
+    """A ProConnect identity that cannot be matched to an account; the message is in French."""
+
+
+def user_for_proconnect(claims: dict, *, signed_in_user=None) -> User:
+    """The account of a verified ProConnect identity, matched on `sub` only.
+
+    A known `sub` signs its account in (names and SIRET refreshed). A signed-in user who comes
+    back from ProConnect links the identity to their own account. An unknown `sub` whose e-mail
+    belongs to an existing account is refused: the e-mail proves nothing about who holds that
+    account, its owner links ProConnect from their profile after signing in. Otherwise a new
+    account is created, without a password."""
+    sub = claims["sub"]
+    email = (claims.get("email") or "").strip().lower()
+    siret = "".join((claims.get("siret") or "").split())
+    names = {"first_name": (claims.get("given_name") or "")[:150], "last_name": (claims.get("usual_name") or "")[:150]}
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(proconnect_sub=sub).first()
+        if user is not None:
+            if not user.is_active:
+                raise AccountLinkError(
+                    "Ce compte est désactivé. Contactez l'administrateur·rice de votre organisation."
+                )
+            if signed_in_user is not None and signed_in_user.is_authenticated and signed_in_user.pk != user.pk:
+                raise AccountLinkError("Cette identité ProConnect est déjà associée à un autre compte.")
+            _refresh_from_claims(user, names, siret, email)
+            return user
+        if signed_in_user is not None and signed_in_user.is_authenticated:
+            if signed_in_user.proconnect_sub:
+                raise AccountLinkError("Votre compte est déjà associé à une autre identité ProConnect.")
+            signed_in_user.proconnect_sub = sub
+            signed_in_user.proconnect_siret = siret
+            signed_in_user.save(update_fields=["proconnect_sub", "proconnect_siret"])
+            return signed_in_user
+        if not email:
+            raise AccountLinkError("ProConnect n'a pas transmis d'adresse e-mail : impossible de créer le compte.")
+        if User.objects.filter(email__iexact=email).exists():
+            raise AccountLinkError(
+                f"Un compte existe déjà avec l'adresse {email}. Connectez-vous avec votre mot de passe "
+                "(ou demandez-en un nouveau), puis associez ProConnect depuis votre profil."
+            )
+        return User.objects.create_user(email=email, password=None, proconnect_sub=sub, proconnect_siret=siret, **names)
+
+
+def _refresh_from_claims(user: User, names: dict, siret: str, email: str) -> None:
+    changed = [field for field, value in names.items() if value and getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, names[field])
+    if siret != user.proconnect_siret:
+        user.proconnect_siret = siret
+        changed.append("proconnect_siret")
+    # The professional address follows ProConnect unless another account already holds it.
+    if email and email != user.email and not User.objects.filter(email__iexact=email).exists():
+        user.email = email
+        changed.append("email")
+    if changed:
+        user.save(update_fields=changed)
 
 
 def grant_organisation_permissions(organisation: Organisation) -> None:
@@ -85,11 +145,23 @@ def add_member(organisation: Organisation, user, role: str) -> Membership:
     return membership
 
 
-def invite_member(*, organisation: Organisation, email: str, role: str, invited_by) -> Invitation:
-    """Issue a single-use invitation and e-mail its link once the transaction commits."""
+def invite_member(
+    *, organisation: Organisation, email: str, role: str, invited_by, invited_for: str = "", return_path: str = ""
+) -> Invitation:
+    """Issue a single-use invitation and e-mail its link once the transaction commits.
+
+    `invited_for` says in the e-mail what the person is invited for (a convention), and
+    `return_path` is where accepting leads."""
 
     with transaction.atomic():
-        invitation, token = Invitation.issue(organisation=organisation, email=email, role=role, invited_by=invited_by)
+        invitation, token = Invitation.issue(
+            organisation=organisation,
+            email=email,
+            role=role,
+            invited_by=invited_by,
+            invited_for=invited_for,
+            return_path=return_path,
+        )
         queue_email(
             to=invitation.email,
             template="emails/invitation",
@@ -99,9 +171,27 @@ def invite_member(*, organisation: Organisation, email: str, role: str, invited_
                 "invited_by": invited_by,
                 "role_label": invitation.get_role_display(),
                 "path": reverse("accept_invitation", kwargs={"token": token}),
+                "proconnect_enabled": proconnect.is_enabled(),
             },
         )
     return invitation
+
+
+def organisation_for_siret(siret: str) -> Organisation | None:
+    """The organisation a SIRET belongs to, by its first nine digits (the SIREN): an organisation
+    already on the platform (Caf, partner, local authority), else the commune or the EPCI of
+    the geography, whose organisation is created then."""
+    siren = "".join(siret.split())[:9]
+    if len(siren) != 9 or not siren.isdigit():
+        return None
+    organisation = Organisation.objects.filter(siren=siren, is_active=True).order_by("pk").first()
+    if organisation is not None:
+        return organisation
+    if commune := Commune.objects.filter(siren=siren).first():
+        return organisation_for_commune(commune)
+    if epci := EPCI.objects.filter(siren=siren).first():
+        return organisation_for_epci(epci)
+    return None
 
 
 def accept_invitation(invitation: Invitation, user) -> Membership:

@@ -1,16 +1,24 @@
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
-from django.db.models import Case, Exists, OuterRef, Value, When
-from django.http import JsonResponse
+from django.db.models import Case, Exists, F, OuterRef, Value, When
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from ctg.lib.permissions import get_object_for_user, may
-from territories import services
-from territories.forms import AccountCreationForm, InvitationForm, MembershipRoleForm, OrganisationIdentityForm
+from territories import proconnect, services
+from territories.forms import (
+    AccountCreationForm,
+    InvitationForm,
+    MembershipRoleForm,
+    OrganisationIdentityForm,
+    ProfileForm,
+)
 from territories.models import EPCI, Commune, Departement, Invitation, Organisation, Role, User
 
 AUTOCOMPLETE_LIMIT = 15
@@ -118,6 +126,7 @@ def _render_organisation(request, organisation, form=None, status=200):
     }
     if can_manage:
         context["invitations"] = organisation.invitations.pending()
+        context["join_requests"] = organisation.join_requests.pending().select_related("user")
         context["form"] = form or InvitationForm(organisation=organisation)
     return render(request, "territories/organisation_detail.html", context, status=status)
 
@@ -179,7 +188,7 @@ def accept_invitation(request, token):
                 messages.error(request, str(error))
                 return redirect("home")
             messages.success(request, f"Vous êtes maintenant membre de {invitation.organisation}.")
-            return redirect("home")
+            return redirect(invitation.return_path or "home")
         return render(request, "territories/invitation_accept.html", {"invitation": invitation})
 
     form = AccountCreationForm(request.POST or None, email=invitation.email)
@@ -193,9 +202,122 @@ def accept_invitation(request, token):
             return redirect("login")
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Bienvenue ! Vous êtes membre de {invitation.organisation}.")
-        return redirect("home")
+        return redirect(invitation.return_path or "home")
     return render(request, "territories/invitation_signup.html", {"invitation": invitation, "form": form})
 
 
 def organisation_detail_url(organisation):
     return reverse("organisation_detail", kwargs={"organisation_pk": organisation.pk})
+
+
+# --- ProConnect -------------------------------------------------------------------------------
+
+PROCONNECT_NEXT_SESSION_KEY = "proconnect_next"
+
+
+@login_not_required
+@require_GET
+def proconnect_login(request):
+    """Off to ProConnect; `next` (a local address) is where the agent lands afterwards."""
+    if not proconnect.is_enabled():
+        raise Http404
+    next_url = request.GET.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        request.session[PROCONNECT_NEXT_SESSION_KEY] = next_url
+    else:
+        request.session.pop(PROCONNECT_NEXT_SESSION_KEY, None)
+    try:
+        return proconnect.authorize_redirect(request, request.build_absolute_uri(reverse("proconnect_callback")))
+    except proconnect.ProConnectError as error:
+        messages.error(request, str(error))
+        return redirect("login")
+
+
+@login_not_required
+@require_GET
+def proconnect_callback(request):
+    """Back from ProConnect: sign the agent in (or link the identity to the signed-in account)."""
+    if not proconnect.is_enabled():
+        raise Http404
+    linking = request.user.is_authenticated
+    try:
+        claims, id_token = proconnect.complete_login(request)
+        user = services.user_for_proconnect(claims, signed_in_user=request.user)
+    except (proconnect.ProConnectError, services.AccountLinkError) as error:
+        messages.error(request, str(error))
+        return redirect("profile" if linking else "login")
+    next_url = request.session.pop(PROCONNECT_NEXT_SESSION_KEY, "")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[proconnect.ID_TOKEN_SESSION_KEY] = id_token
+    if linking:
+        messages.success(request, "Votre compte est maintenant associé à votre identité ProConnect.")
+        return redirect(next_url or "profile")
+    if not next_url and not user.memberships.exists():
+        next_url = reverse("join_organisation")
+    return redirect(next_url or "home")
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signing out of the platform; after a ProConnect login, of ProConnect's session too."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get(proconnect.ID_TOKEN_SESSION_KEY)
+        response = super().post(request, *args, **kwargs)
+        if id_token and proconnect.is_enabled():
+            provider_url = proconnect.logout_url(id_token, request.build_absolute_uri(reverse("login")))
+            if provider_url:
+                return HttpResponseRedirect(provider_url)
+        return response
+
+
+# --- Profile ----------------------------------------------------------------------------------
+
+
+def profile(request):
+    """Who I am on the platform: name, organisations and roles, e-mails I get, what awaits me."""
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Profil enregistré.")
+        return redirect("profile")
+    context = {
+        "form": form,
+        "memberships": user.memberships.select_related("organisation").order_by("organisation__name"),
+        "invitations": Invitation.objects.pending()
+        .filter(email__iexact=user.email)
+        .select_related("organisation", "invited_by"),
+        "join_requests": user.join_requests.pending().select_related("organisation"),
+    }
+    return render(request, "territories/profile.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def accept_pending_invitation(request, invitation_pk):
+    """An invitation to the signed-in user's own address, accepted from the profile page."""
+    invitation = get_object_or_404(
+        Invitation.objects.pending().filter(email__iexact=request.user.email).select_related("organisation"),
+        pk=invitation_pk,
+    )
+    try:
+        services.accept_invitation(invitation, request.user)
+    except services.InvitationError as error:
+        messages.error(request, str(error))
+        return redirect("profile")
+    messages.success(request, f"Vous êtes maintenant membre de {invitation.organisation}.")
+    return redirect(invitation.return_path or "home")
+
+
+@require_POST
+def sign_out_everywhere(request):
+    """End every session of the account (other browsers, a lost phone), this one included."""
+    user = request.user
+    id_token = request.session.get(proconnect.ID_TOKEN_SESSION_KEY)
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    logout(request)
+    messages.success(request, "Vous êtes déconnecté·e de tous vos appareils.")
+    if id_token and proconnect.is_enabled():
+        provider_url = proconnect.logout_url(id_token, request.build_absolute_uri(reverse("login")))
+        if provider_url:
+            return HttpResponseRedirect(provider_url)
+    return redirect("login")

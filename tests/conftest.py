@@ -15,6 +15,7 @@ from diagnostics.reference import ensure_fields
 from territories.geography import create_caf_organisations, load_geography
 from territories.models import EPCI, Commune, Departement, Organisation, Region
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.proconnect import oidc_provider, proconnect_settings  # noqa: F401 (fixtures)
 
 # The test command runs the same generated cases every time (a submission's CI must not fail on
 # a case drawn that day); HYPOTHESIS_PROFILE=explore draws new ones, many more, to look for bugs.

@@ -8,6 +8,7 @@ Nothing is written to disk here.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -15,6 +16,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -155,6 +162,16 @@ DEMO_MAILBOX = env.bool("DEMO_MAILBOX", default=False)
 
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=7)
 
+# ProConnect (OpenID Connect), beside the e-mail and password login. Empty: the button is not
+# shown. Integration: https://fca.integ01.dev-agentconnect.fr/api/v2/.well-known/openid-configuration
+# Production: https://auth.agentconnect.gouv.fr/api/v2/.well-known/openid-configuration
+PROCONNECT_DISCOVERY_URL = env.str("PROCONNECT_DISCOVERY_URL", default="")
+PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
+# Level of assurance asked for (ProConnect's `acr_values`, e.g. "eidas1"); empty: the default.
+PROCONNECT_ACR_VALUES = env.str("PROCONNECT_ACR_VALUES", default="")
+PROCONNECT_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
+
 # Login throttling (django-axes, territories.throttling): within 15 minutes, five wrong
 # passwords for one address from one place lock that pair out; twenty for one address from
 # anywhere lock the address; fifty from one place, whatever the addresses, lock the place.
@@ -237,6 +254,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+if PROCONNECT_DISCOVERY_URL:
+    # Signing out posts a form that ends at the provider (its end_session endpoint).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(origin_of(PROCONNECT_DISCOVERY_URL))
 FORM_RENDERER = "ctg.forms.ThemedFormRenderer"
 
 # Spreadsheet exports never carry a live formula (=, +, -, @).

@@ -30,7 +30,7 @@ from governance.models import (
 )
 from governance.workflows import reissue_link
 from territories import services as territory_services
-from territories.models import Invitation, Role
+from territories.models import Invitation, JoinRequest, Role
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, add_plan, make_convention
 
 # URLs that are public on purpose, or that no object is bound to; each says why.
@@ -47,6 +47,8 @@ PUBLIC = {
     "verify_document": "anyone may check a sealed PDF",
     "public_convention": "public when published and signed, 404 otherwise; tested in test_publication",
     "public_convention_pdf": "public when published and signed, 404 otherwise; tested in test_publication",
+    "proconnect_login": "the way in with ProConnect; tested in test_proconnect",
+    "proconnect_callback": "the state, code and signed tokens are the credentials; tested in test_proconnect",
 }
 # Logged-in pages that list only the user's own things, bound to no object.
 NO_OBJECT = {
@@ -61,6 +63,9 @@ NO_OBJECT = {
     "caf_dashboard",
     "notifications",
     "demo_mailbox",
+    "profile",
+    "sign_out_everywhere",
+    "join_organisation",
 }
 # Django's admin checks staff status itself and is not a tenant surface.
 EXEMPT_NAMESPACES = {"admin"}
@@ -88,6 +93,7 @@ class World:
     committee: object
     meeting: object
     party_invitation: object
+    join_request: object
     outsider: object
 
 
@@ -105,6 +111,8 @@ def world(db):
     partner = MembershipFactory(organisation=OrganisationFactory(kind="msa"), role=Role.ADMIN).organisation
     return World(
         party_invitation=PartyInvitation.objects.create(convention=convention, organisation=partner),
+        # An agent asks to join the CAF: only its admin decides.
+        join_request=JoinRequest.objects.create(user=UserFactory(), organisation=organisation),
         organisation=organisation,
         membership=membership,
         invitation=invitation,
@@ -193,6 +201,7 @@ OBJECT_KWARGS = {
     "committee_pk": lambda w: w.committee.pk,
     "meeting_pk": lambda w: w.meeting.pk,
     "party_invitation_pk": lambda w: w.party_invitation.pk,
+    "join_request_pk": lambda w: w.join_request.pk,
     # The signature link of a party of the world's convention.
     "token": lambda w: reissue_link(w.signature),
     # A comment's target: the sheet.
@@ -248,6 +257,7 @@ PUBLIC_ABSENT =        (404, 404, 404, 404, 404, 404, 404, 404)  # not published
 # fmt: on
 
 MATRIX = {
+    "accept_pending_invitation": POST_ONLY,
     "audit_export": READ,
     "axis_create": EDIT,
     "axis_delete": EDIT,
@@ -263,6 +273,8 @@ MATRIX = {
     "convention_edit": EDIT,
     "convention_export_json": READ,
     "convention_history": READ,
+    "convention_invitation_revoke": POST_ONLY,
+    "convention_invite": POST_ONLY,
     "convention_import_json": CAF_WRITERS,
     "convention_list": OWN,
     "convention_renew": NOT_NOW,
@@ -286,6 +298,9 @@ MATRIX = {
     "indicator_delete": EDIT,
     "indicator_update": EDIT,
     "invite_member": POST_ONLY,
+    "join_organisation": OWN,
+    "join_request_cancel": POST_ONLY,
+    "join_request_decide": (200, 404, 404, 404, 404, 404, 302, 404),  # the organisation's admin
     "meeting_create": EDIT,
     "meeting_edit": EDIT,
     "meeting_minutes": READ,
@@ -311,6 +326,7 @@ MATRIX = {
     "password_change": OWN,
     "password_change_done": OWN,
     "plan_detail": READ,
+    "profile": OWN,
     "public_convention": PUBLIC_ABSENT,
     "remove_member": POST_ONLY,
     "review": READ,
@@ -329,6 +345,7 @@ MATRIX = {
     "sheet_move": POST_ONLY,
     "sheet_move_to": POST_ONLY,
     "sheet_progress": EDIT,
+    "sign_out_everywhere": POST_ONLY,
     "signature_paper": MANAGE,
     # The party's (a commune's) members who are neither its executive nor a delegate: 403.
     "signature_sign": (404, 404, 404, 404, 403, 404, 302, 404),
@@ -424,6 +441,8 @@ OBJECT_BOUND_PUBLIC = {
     "password_reset_confirm",
     "public_convention",
     "public_convention_pdf",
+    "proconnect_login",  # 404 unless configured, then off to the provider (test_proconnect)
+    "proconnect_callback",
 }
 
 

@@ -70,7 +70,7 @@ def test_plan_diagnostic_and_detail_pages_do_not_grow_with_the_plan(client, caf,
         ("plan_detail", 7),
         ("convention_detail", 15),
         ("diagnostic_detail", 10),
-        ("party_list", 11),
+        ("party_list", 14),
         ("convention_history", 19),
     ]:
         counts = [count_queries(client, reverse(name, kwargs={"convention_pk": c.pk})) for c in (small, large)]

@@ -21,7 +21,7 @@ CONVENTION_PAGES = {
     "convention_detail": 11,
     "diagnostic_detail": 10,
     "plan_detail": 7,
-    "party_list": 9,
+    "party_list": 12,
     "document_list": 10,
     "workflow": 9,
     "deliberation_list": 6,
@@ -107,4 +107,4 @@ def test_the_caf_dashboard_and_the_organisation_page_do_not_grow(client, nationa
         organisation_pages.append(
             count_queries(client, reverse("organisation_detail", kwargs={"organisation_pk": caf.pk}))
         )
-    assert (dashboards, organisation_pages) == ([7, 7], [10, 10])
+    assert (dashboards, organisation_pages) == ([7, 7], [11, 11])
