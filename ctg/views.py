@@ -22,7 +22,7 @@ from ctg.models import Comment, Convention, OutboundEmail
 from ctg.notifications import notifications_for
 from ctg.permissions import get_convention_for
 from ctg.readiness import review_checklist, submit_for_review
-from governance import exchange, services
+from governance import exchange, people, services
 from governance.models import Party
 from governance.renewal import RenewalError, prepare_next
 from territories.models import Membership, Organisation, Role
@@ -52,6 +52,7 @@ def home(request):
             "conventions": conventions[:10],
             "conventions_count": conventions.count(),
             "can_create": creatable_cafs(request.user).exists(),
+            "join_requests": people.decidable_by(request.user)[:20],
         },
     )
 

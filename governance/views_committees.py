@@ -16,7 +16,7 @@ from governance.views_workflow import _file
 
 def committee_list(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
-    committees = convention.committees.prefetch_related("organisations", "meetings__sheets__objective__axis")
+    committees = convention.committees.prefetch_related("organisations", "people", "meetings__sheets__objective__axis")
     last_steering = (
         Meeting.objects.filter(convention=convention, committee__kind=Committee.Kind.STEERING).order_by("-date").first()
     )

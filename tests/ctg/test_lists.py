@@ -60,7 +60,7 @@ def test_the_home_page_query_count_does_not_grow(client, caf, adviser):
     few = count_queries(client, reverse("home"))
     for siren in EPCI_OF_THE_ALLIER[1:]:
         make_convention(caf=caf, epci_siren=siren)
-    assert count_queries(client, reverse("home")) == few == 7
+    assert count_queries(client, reverse("home")) == few == 8
 
 
 def test_plan_diagnostic_and_detail_pages_do_not_grow_with_the_plan(client, caf, adviser):
