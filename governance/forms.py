@@ -336,9 +336,9 @@ def people_label(user) -> str:
 
 
 INVITED_AS = [
-    ("own", "Contribue à la convention (le rôle de son organisation : coordination, agent·e communal·e…)"),
+    ("own", "Contribue à la convention"),
     (Role.VIEWER, "Lecteur·rice"),
-    (Role.ADMIN, "Administrateur·rice de l'organisation (si elle n'en a pas encore)"),
+    (Role.ADMIN, "Administrateur·rice (si l'organisation n'en a pas)"),
 ]
 
 
@@ -349,10 +349,17 @@ class ConventionInvitationForm(forms.Form):
         label="Organisation", queryset=Organisation.objects.none(), empty_label="— choisir —"
     )
     email = forms.EmailField(label="Adresse e-mail professionnelle")
-    invited_as = forms.ChoiceField(label="Rôle", choices=INVITED_AS, initial="own")
+    invited_as = forms.ChoiceField(
+        label="Rôle",
+        choices=INVITED_AS,
+        initial="own",
+        help_text="Contribuer, c'est le rôle propre à l'organisation : chargé·e de coopération pour "
+        "l'intercommunalité, agent·e ou élu·e pour une commune, partenaire…",
+    )
 
     def __init__(self, *args, convention, **kwargs):
-        super().__init__(*args, **kwargs)
+        # Beside the partner form on the parties page: its own field ids.
+        super().__init__(*args, prefix="personne", **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(
             parties__convention=convention, is_active=True
         ).order_by("name")

@@ -73,7 +73,11 @@ def join_request_decide(request, join_request_pk):
     return render(
         request,
         "governance/join_request_decide.html",
-        {"join_request": join_request, "form": form},
+        {
+            "join_request": join_request,
+            "form": form,
+            "has_admin": people.organisation_has_admin(join_request.organisation),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -107,7 +111,7 @@ def convention_invite(request, convention_pk):
             messages.success(
                 request,
                 f"Invitation envoyée à {invitation.email} ({invitation.organisation.name}, "
-                f"{invitation.get_role_display().lower()}).",
+                f"rôle « {invitation.get_role_display()} »).",
             )
     else:
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))

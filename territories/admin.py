@@ -4,7 +4,17 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from guardian.admin import GuardedModelAdmin
 
 from territories import services
-from territories.models import EPCI, Commune, Departement, Invitation, Membership, Organisation, Region, User
+from territories.models import (
+    EPCI,
+    Commune,
+    Departement,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organisation,
+    Region,
+    User,
+)
 
 
 def _log_action(request, objects, message):
@@ -92,6 +102,15 @@ class InvitationAdmin(admin.ModelAdmin):
     raw_id_fields = ["organisation", "invited_by"]
 
 
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "status", "role", "created_at", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["user", "organisation"]
+    search_fields = ["user__email", "organisation__name", "siret"]
+    raw_id_fields = ["user", "organisation", "decided_by"]
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
@@ -100,6 +119,8 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Identité", {"fields": ("first_name", "last_name")}),
+        # Unlinking (emptying the identifier) lets the agent link another ProConnect identity.
+        ("ProConnect", {"fields": ("proconnect_sub", "proconnect_siret")}),
         ("Droits", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

@@ -189,7 +189,7 @@ def test_the_agent_withdraws_their_request_from_the_profile(client, commune):
 def invite(client, convention, organisation, email, invited_as="own"):
     return client.post(
         reverse("convention_invite", kwargs={"convention_pk": convention.pk}),
-        {"organisation": organisation.pk, "email": email, "invited_as": invited_as},
+        {"personne-organisation": organisation.pk, "personne-email": email, "personne-invited_as": invited_as},
         follow=True,
     )
 
@@ -244,7 +244,7 @@ def test_an_officer_cannot_invite_and_nobody_invites_into_a_non_party(client, co
     client.force_login(officer)
     response = client.post(
         reverse("convention_invite", kwargs={"convention_pk": convention.pk}),
-        {"organisation": commune.pk, "email": "x@y.fr", "invited_as": "own"},
+        {"personne-organisation": commune.pk, "personne-email": "x@y.fr", "personne-invited_as": "own"},
     )
     assert response.status_code == 403
     client.force_login(adviser)
@@ -281,7 +281,7 @@ def test_an_invitation_is_accepted_from_the_profile_of_an_existing_account(clien
 
     client.force_login(person)
     profile = unescape(client.get(reverse("profile")).content.decode())
-    assert f"{commune.name}, agent·e ou élu·e communal·e" in profile
+    assert f"{commune.name}, rôle « Agent·e ou élu·e communal·e »" in profile
     response = client.post(reverse("accept_pending_invitation", kwargs={"invitation_pk": invitation.pk}))
     assert response["Location"] == convention.get_absolute_url()
     assert Membership.objects.get(user=person, organisation=commune).role == Role.COMMUNE_OFFICER
