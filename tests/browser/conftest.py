@@ -170,8 +170,18 @@ def journey(browser, live_server, settings):
     yield open_journey
     for context in contexts:
         context.close()
-    pages = [page for journey_ in journeys for page in journey_.pages]
-    errors = validate_html(pages)
+    PAGES_TO_VALIDATE.extend(page for journey_ in journeys for page in journey_.pages)
+
+
+# Every page the journeys kept, checked by the HTML validator in one run at the end (one Java
+# start instead of one per test; the file names say which journey and which step).
+PAGES_TO_VALIDATE: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pages_pass_the_html_validator():
+    yield
+    errors = validate_html(PAGES_TO_VALIDATE)
     assert not errors, "HTML validator (vnu):\n" + "\n".join(errors[:20])
 
 

@@ -236,10 +236,10 @@ def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, w
     caf_tab.check("toutes-signees")
 
     # Later, the commune downloads the sealed PDF.
-    for _ in range(60):
+    for _ in range(300):
         if ConventionVersion.objects.exclude(signed_sha256="").exists():
             break
-        mpage.wait_for_timeout(1000)
+        mpage.wait_for_timeout(200)
     commune_tab.goto(convention_url.removeprefix(commune_tab.base_url) + "circuit/")
     sealed = commune_tab.download(lambda: mpage.get_by_role("link", name="PDF signé et scellé de la version 1").click())
     # pyHanko runs its own event loop: outside Playwright's thread.

@@ -11,9 +11,11 @@ from ctg.lib.models import OutboundEmail
 from territories.models import Membership, Organisation, Role
 from tests.browser.conftest import labelled, record_figure
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, add_plan, make_convention
-from tests.governance.test_people import THIERS, siret_of
+from tests.governance.test_people import siret_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+THIERS = "200070712"  # CC Thiers Dore et Montagne (63)
 
 
 @pytest.fixture

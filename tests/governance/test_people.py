@@ -20,7 +20,7 @@ from tests.helpers import member_of
 
 pytestmark = pytest.mark.django_db
 
-THIERS = "200070712"  # CC Thiers Dore et Montagne (63)
+SMALL_EPCI = "246301097"  # CC Entre Dore et Allier (63): 14 communes, quick to set up
 
 
 def siret_of(siren: str) -> str:
@@ -40,7 +40,7 @@ def adviser(caf):
 
 @pytest.fixture
 def convention(caf):
-    return make_convention(caf=caf, epci_siren=THIERS)
+    return make_convention(caf=caf, epci_siren=SMALL_EPCI)
 
 
 @pytest.fixture
@@ -156,9 +156,9 @@ def test_a_wrong_siret_is_refused_in_french_and_nothing_is_saved(client, siret, 
 def test_the_siret_finds_an_epci_from_the_geography_and_a_caf_already_there(caf):
     from territories.services import organisation_for_siret
 
-    epci_organisation = organisation_for_siret(siret_of(THIERS))
-    assert epci_organisation.epci == EPCI.objects.get(siren=THIERS)
-    assert organisation_for_siret(siret_of(THIERS)) == epci_organisation  # created once
+    epci_organisation = organisation_for_siret(siret_of(SMALL_EPCI))
+    assert epci_organisation.epci == EPCI.objects.get(siren=SMALL_EPCI)
+    assert organisation_for_siret(siret_of(SMALL_EPCI)) == epci_organisation  # created once
     caf.siren = "534087127"
     caf.save()
     assert organisation_for_siret(siret_of("534087127")) == caf
@@ -195,17 +195,17 @@ def invite(client, convention, organisation, email, invited_as="own"):
 
 
 def test_the_adviser_invites_the_epci_coordinator_who_creates_an_account(client, convention, adviser):
-    epci = organisation_for_epci(EPCI.objects.get(siren=THIERS))
+    epci = organisation_for_epci(EPCI.objects.get(siren=SMALL_EPCI))
     client.force_login(adviser)
 
-    response = invite(client, convention, epci, "Coordination@Thiers-Dore.fr")
+    response = invite(client, convention, epci, "Coordination@Entre-Dore.fr")
 
-    assert "Invitation envoyée à coordination@thiers-dore.fr" in response.content.decode()
+    assert "Invitation envoyée à coordination@entre-dore.fr" in response.content.decode()
     invitation = Invitation.objects.get()
     assert (invitation.role, invitation.organisation) == (Role.COORDINATOR, epci)
     parties = client.get(reverse("party_list", kwargs={"convention_pk": convention.pk})).content.decode()
     assert "Personnes invitées, en attente (1)" in parties
-    [email] = emails_to("coordination@thiers-dore.fr")
+    [email] = emails_to("coordination@entre-dore.fr")
     assert convention.title in email.body
     link = link_in(email)
 
@@ -219,7 +219,7 @@ def test_the_adviser_invites_the_epci_coordinator_who_creates_an_account(client,
             "password2": "une-phrase-solide",
         },
     )
-    membership = Membership.objects.get(user__email="coordination@thiers-dore.fr")
+    membership = Membership.objects.get(user__email="coordination@entre-dore.fr")
     assert (membership.organisation, membership.role) == (epci, Role.COORDINATOR)
     assert newcomer.get(convention.get_absolute_url()).status_code == 200
     # Single use: the link is dead now.
@@ -227,7 +227,7 @@ def test_the_adviser_invites_the_epci_coordinator_who_creates_an_account(client,
 
 
 def test_the_first_person_of_an_organisation_may_be_invited_as_its_admin_and_only_then(client, convention, commune):
-    coordinator = member_of(organisation_for_epci(EPCI.objects.get(siren=THIERS)), Role.COORDINATOR)
+    coordinator = member_of(organisation_for_epci(EPCI.objects.get(siren=SMALL_EPCI)), Role.COORDINATOR)
     client.force_login(coordinator)  # the territory's coordinator invites too
 
     invite(client, convention, commune, "maire@commune.fr", invited_as=Role.ADMIN)
