@@ -5,8 +5,8 @@ import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-never-in-production-" + "x" * 30)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
-# Tests run in two processes (pytest-xdist): each has its own database (pytest-django adds the
-# worker's name) and its own Redis database for the broker, so that neither takes the other's
+# Tests run in several processes (pytest-xdist): each has its own database (pytest-django adds the
+# worker's name) and its own Redis database for the broker, so that none takes another's
 # jobs. Redis database 1 is the cache's, as in production.
 _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _XDIST_WORKER and os.environ.get("REDIS_URL"):
