@@ -148,3 +148,9 @@ def site_url():
 @pytest.fixture
 def user(db):
     return UserFactory()
+
+
+def pytest_collection_modifyitems(config, items):
+    """The long tests (journeys in a browser, real workers) first: spread over the test
+    processes from the start, they no longer end the run alone on one of them."""
+    items.sort(key=lambda item: not (item.get_closest_marker("browser") or item.get_closest_marker("worker")))
