@@ -154,7 +154,7 @@ def invite_to_convention(
         email=email,
         role=role,
         invited_by=by,
-        invited_for=f"la convention territoriale globale « {convention.title} »",
+        invited_for=f"la convention « {convention.title} »",
         return_path=reverse("convention_detail", kwargs={"convention_pk": convention.pk}),
     )
 

@@ -82,6 +82,10 @@ def test_the_adviser_invites_the_coordinator_who_signs_in_with_proconnect(
     assert (membership.organisation, membership.role) == (epci, Role.COORDINATOR)
     assert membership.user.proconnect_sub
     update_the_sheet(tab, convention)
+    tab.click(page.get_by_role("link", name="Mon profil : Inès Roche"))
+    tab.check("profil")
+    assert page.get_by_text(f"{epci.name} — Chargé·e de coopération CTG").is_visible()
+    assert page.get_by_text("Votre compte est associé à votre identité ProConnect").is_visible()
     record_figure("coordinatrice invitée : du lien de l'invitation à la fiche à jour", f"{tab.clicks} clics")
 
 
@@ -120,6 +124,28 @@ def test_a_coordinator_signs_in_with_proconnect_asks_to_join_and_the_adviser_acc
     update_the_sheet(tab, convention)
     assert Membership.objects.get(user__email="coordination@thiers-dore.fr", organisation=epci).role == Role.ADMIN
     record_figure("coordinateur par ProConnect : de la connexion à la demande", "4 clics")
+
+    # A commune's agent, new to the platform too: the same door, and the adviser decides for the
+    # commune, which has nobody yet.
+    commune = convention.parties.filter(organisation__kind="commune").order_by("organisation__name")[0].organisation
+    provider.add_account(email="mairie@arconsat.fr", given_name="Léa", usual_name="Bost", siret=siret_of(commune.siren))
+    agent_tab = journey("adhesion-agente-communale")
+    agent_page = agent_tab.page
+    agent_tab.goto("/connexion/")
+    agent_tab.click(agent_page.get_by_role("link", name="S’identifier avec ProConnect"))
+    sign_in_at_the_provider(agent_tab, "mairie@arconsat.fr")
+    assert agent_page.get_by_text(f"Votre SIRET correspond à {commune.name}").is_visible()
+    agent_tab.click(agent_page.get_by_role("button", name="Demander à rejoindre"))
+    agent_page.get_by_text(f"Votre demande pour rejoindre {commune.name} est envoyée").wait_for()
+    adviser_tab.goto("/")
+    adviser_tab.click(apage.get_by_role("link", name=f"Léa Bost demande à rejoindre {commune.name}"))
+    labelled(apage, "Rôle accordé").select_option(label="Agent·e ou élu·e communal·e")
+    adviser_tab.click(apage.get_by_role("button", name="Accepter"))
+    adviser_tab.check("agente-acceptee")
+    agent_tab.goto("/")
+    agent_tab.click(agent_page.get_by_role("link", name=convention.title).first)
+    agent_tab.check("convention")
+    assert agent_page.get_by_role("heading", name=re.compile(re.escape(convention.title))).is_visible()
 
     # Signing out ends the ProConnect session as well.
     tab.click(page.get_by_role("button", name="Se déconnecter"))
