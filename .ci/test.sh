@@ -8,12 +8,11 @@ export DJANGO_SETTINGS_MODULE=ctg.settings.test
 export PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 .ci/packages.sh
 .ci/oidc-provider.sh
-# Three test processes on the machine's two cores (the tests wait on browsers, workers and
-# services as much as they compute), then, alone, the tests that stop PostgreSQL or Redis under
-# the others' feet. Arguments given select tests and run them in one process.
+# Two test processes (the machine's two cores), then, alone, the tests that stop PostgreSQL or
+# Redis under the others' feet. Arguments given select tests and run them in one process.
 if [ $# -gt 0 ]; then
   exec .ci/with-services.sh bash -c '.ci/quality.sh && .venv/bin/pytest "$@"' pytest "$@"
 fi
 # The serial tests run in a single worker named like the first one, so that they reuse its
 # database (kept by --reuse-db, geography loaded) instead of building and filling another.
-exec .ci/with-services.sh bash -c '.ci/quality.sh && .venv/bin/pytest -n 3 -m "not serial" && .venv/bin/pytest -n 1 -m serial'
+exec .ci/with-services.sh bash -c '.ci/quality.sh && .venv/bin/pytest -n 2 -m "not serial" && .venv/bin/pytest -n 1 -m serial'
