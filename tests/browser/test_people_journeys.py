@@ -82,11 +82,11 @@ def test_the_adviser_invites_the_coordinator_who_signs_in_with_proconnect(
     assert (membership.organisation, membership.role) == (epci, Role.COORDINATOR)
     assert membership.user.proconnect_sub
     update_the_sheet(tab, convention)
+    record_figure("coordinatrice invitée : du lien de l'invitation à la fiche à jour", f"{tab.clicks} clics")
     tab.click(page.get_by_role("link", name="Mon profil : Inès Roche"))
     tab.check("profil")
     assert page.get_by_text(f"{epci.name} — Chargé·e de coopération CTG").is_visible()
     assert page.get_by_text("Votre compte est associé à votre identité ProConnect").is_visible()
-    record_figure("coordinatrice invitée : du lien de l'invitation à la fiche à jour", f"{tab.clicks} clics")
 
 
 def test_a_coordinator_signs_in_with_proconnect_asks_to_join_and_the_adviser_accepts(
@@ -108,6 +108,7 @@ def test_a_coordinator_signs_in_with_proconnect_asks_to_join_and_the_adviser_acc
     tab.click(page.get_by_role("button", name="Demander à rejoindre"))
     page.get_by_text(f"Votre demande pour rejoindre {epci.name} est envoyée").wait_for()
     tab.check("demande-envoyee")
+    record_figure("coordinateur par ProConnect : de la page de connexion à la demande envoyée", f"{tab.clicks} clics")
 
     adviser_tab = journey("adhesion-conseillere")
     apage = adviser_tab.page
@@ -123,7 +124,6 @@ def test_a_coordinator_signs_in_with_proconnect_asks_to_join_and_the_adviser_acc
     tab.click(page.get_by_role("link", name=convention.title).first)
     update_the_sheet(tab, convention)
     assert Membership.objects.get(user__email="coordination@thiers-dore.fr", organisation=epci).role == Role.ADMIN
-    record_figure("coordinateur par ProConnect : de la connexion à la demande", "4 clics")
 
     # A commune's agent, new to the platform too: the same door, and the adviser decides for the
     # commune, which has nobody yet.
