@@ -17,6 +17,7 @@ from pypdf import PdfReader, PdfWriter
 from ctg.lib.pdf import html_to_pdf
 from ctg.lib.typography import fr_date
 from ctg.lifecycle import Status
+from governance import wording
 from governance.docx_deliberation import build_docx
 from governance.legal import acronyms_in
 
@@ -47,9 +48,9 @@ STATUS_LABELS = {
 
 @cache
 def layout_fingerprint() -> str:
-    """Changes whenever a document template or the print style sheet changes."""
+    """Changes whenever a document template, the print style sheet or the wording changes."""
     digest = hashlib.sha256()
-    for path in sorted(TEMPLATES.rglob("*")) + [STATIC / "css" / "print.css"]:
+    for path in sorted(TEMPLATES.rglob("*")) + [STATIC / "css" / "print.css", Path(wording.__file__)]:
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
@@ -123,7 +124,11 @@ def convention_context(snapshot: dict) -> dict:
         "start": fr_date(snapshot["period"]["start"]),
         "end": fr_date(snapshot["period"]["end"]),
         "years": int(snapshot["period"]["end"][:4]) - int(snapshot["period"]["start"][:4]) + 1,
-        "parties": snapshot["parties"],
+        "parties": [
+            {**party, "represented": wording.designate(party["details"]).agree("représenté")}
+            for party in snapshot["parties"]
+        ],
+        "parties_sentence": wording.parties_sentence(snapshot["parties"]),
         "diagnostic": diagnostic,
         "general_indicators": [i for i in diagnostic.get("indicators", []) if not i.get("field")],
         "sections": sections,

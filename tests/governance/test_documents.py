@@ -50,6 +50,8 @@ def test_the_convention_pdf_has_every_part(cournon):
     pages = len(reader.pages)
     text = flat(pdf_text(content))
     assert "Entre les soussignés" in text
+    # The cover names who signs, with their articles: a commune alone and its Caf.
+    assert "Entre la commune de Cournon-d'Auvergne et la Caf du Puy-de-Dôme" in text
     assert "Commune de Cournon-d'Auvergne (SIREN 216301242)" in text
     assert "représentée par le maire" in text
     assert "dûment habilité·e par délibération du conseil municipal" in text
