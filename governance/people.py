@@ -13,6 +13,7 @@ from django.utils import timezone
 from ctg.lib.mail import queue_email
 from ctg.models import Convention
 from governance.models import Party
+from governance.services import organisation_admins
 from territories import services as territory_services
 from territories.identifiers import siret_error
 from territories.models import Invitation, JoinRequest, Membership, Organisation, Role, User
@@ -26,26 +27,22 @@ def organisation_has_admin(organisation: Organisation) -> bool:
     return Membership.objects.effective().filter(organisation=organisation, role=Role.ADMIN).exists()
 
 
-def deciders(organisation: Organisation):
+def deciders(organisation: Organisation) -> list:
     """The people who may accept someone into the organisation."""
-    admins = User.objects.filter(
-        is_active=True, memberships__organisation=organisation, memberships__role=Role.ADMIN
-    ).filter(memberships__organisation__is_active=True)
-    if admins.exists():
+    admins = organisation_admins(organisation)
+    if admins:
         return admins
-    cafs = Convention.objects.filter(parties__organisation=organisation).values("caf_id")
-    return User.objects.filter(
-        is_active=True,
-        memberships__role=Role.CAF_ADVISER,
-        memberships__organisation__in=cafs,
-        memberships__organisation__is_active=True,
-    ).distinct()
+    advisers = Membership.objects.effective().filter(
+        role=Role.CAF_ADVISER,
+        organisation__in=Convention.objects.filter(parties__organisation=organisation).values("caf_id"),
+    )
+    return list(User.objects.filter(memberships__in=advisers).distinct())
 
 
 def may_decide(user, join_request: JoinRequest) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or deciders(join_request.organisation).filter(pk=user.pk).exists()
+    return user.is_superuser or user in deciders(join_request.organisation)
 
 
 def decidable_by(user):
@@ -64,21 +61,22 @@ def decidable_by(user):
     )
 
 
-def request_to_join(user, organisation: Organisation, *, siret: str = "", message: str = "") -> JoinRequest:
-    """Record the request and tell whoever may accept it."""
+def request_to_join(user, organisation: Organisation, *, siret: str = "", message: str = "") -> list:
+    """Record the request and tell whoever may accept it; returns who was told."""
     if Membership.objects.filter(user=user, organisation=organisation).exists():
         raise PeopleError(f"Vous êtes déjà membre de {organisation.name}.")
     if JoinRequest.objects.pending().filter(user=user, organisation=organisation).exists():
         raise PeopleError(f"Votre demande pour rejoindre {organisation.name} attend déjà une réponse.")
+    told = deciders(organisation)
     with transaction.atomic():
         join_request = JoinRequest.objects.create(user=user, organisation=organisation, siret=siret, message=message)
-        for decider in deciders(organisation):
+        for decider in told:
             queue_email(
                 to=decider.email,
                 template="emails/join_request",
                 context={"user": decider, "join_request": join_request, "path": review_path(join_request)},
             )
-    return join_request
+    return told
 
 
 def review_path(join_request: JoinRequest) -> str:

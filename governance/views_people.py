@@ -12,7 +12,7 @@ from ctg.permissions import get_convention_for
 from governance import people
 from governance.forms import ConventionInvitationForm, JoinDecisionForm, JoinForm
 from territories import services as territory_services
-from territories.models import Invitation, JoinRequest
+from territories.models import JoinRequest
 
 
 def join_organisation(request):
@@ -21,13 +21,12 @@ def join_organisation(request):
     form = JoinForm(request.POST or None, initial={"siret": user.proconnect_siret})
     if request.method == "POST" and form.is_valid():
         try:
-            people.request_to_join(
+            deciders = people.request_to_join(
                 user, form.organisation, siret=form.cleaned_data["siret"], message=form.cleaned_data["message"]
             )
         except people.PeopleError as error:
             messages.error(request, str(error))
         else:
-            deciders = people.deciders(form.organisation).exists()
             messages.success(
                 request,
                 f"Votre demande pour rejoindre {form.organisation.name} est envoyée"
@@ -124,7 +123,6 @@ def convention_invitation_revoke(request, convention_pk, invitation_pk):
     if not convention.access.may_invite_people:
         raise PermissionDenied
     invitation = get_object_or_404(people.pending_invitations(convention), pk=invitation_pk)
-    if Invitation.objects.pending().filter(pk=invitation.pk).exists():
-        territory_services.revoke_invitation(invitation)
+    if territory_services.revoke_invitation(invitation):
         messages.success(request, f"L'invitation de {invitation.email} est annulée.")
     return redirect("party_list", convention_pk=convention.pk)

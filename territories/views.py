@@ -125,7 +125,7 @@ def _render_organisation(request, organisation, form=None, status=200):
         "role_choices": Role.choices_for(organisation.kind),
     }
     if can_manage:
-        context["invitations"] = organisation.invitations.pending()
+        context["invitations"] = organisation.invitations.pending().select_related("invited_by")
         context["join_requests"] = organisation.join_requests.pending().select_related("user")
         context["form"] = form or InvitationForm(organisation=organisation)
     return render(request, "territories/organisation_detail.html", context, status=status)
@@ -263,11 +263,7 @@ class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         id_token = request.session.get(proconnect.ID_TOKEN_SESSION_KEY)
         response = super().post(request, *args, **kwargs)
-        if id_token and proconnect.is_enabled():
-            provider_url = proconnect.logout_url(id_token, request.build_absolute_uri(reverse("login")))
-            if provider_url:
-                return HttpResponseRedirect(provider_url)
-        return response
+        return _out_of_proconnect_too(request, id_token) or response
 
 
 # --- Profile ----------------------------------------------------------------------------------
@@ -316,8 +312,12 @@ def sign_out_everywhere(request):
     User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     logout(request)
     messages.success(request, "Vous êtes déconnecté·e de tous vos appareils.")
-    if id_token and proconnect.is_enabled():
-        provider_url = proconnect.logout_url(id_token, request.build_absolute_uri(reverse("login")))
-        if provider_url:
-            return HttpResponseRedirect(provider_url)
-    return redirect("login")
+    return _out_of_proconnect_too(request, id_token) or redirect("login")
+
+
+def _out_of_proconnect_too(request, id_token):
+    """After signing out here, the redirection that ends the ProConnect session (None if none)."""
+    if not (id_token and proconnect.is_enabled()):
+        return None
+    provider_url = proconnect.logout_url(id_token, request.build_absolute_uri(reverse("login")))
+    return HttpResponseRedirect(provider_url) if provider_url else None
