@@ -44,11 +44,13 @@ def designate(details: dict) -> Designation:
 
 
 def enumerate_fr(items: list[str]) -> str:
-    """ "a", "a et b", "a, b et c"."""
+    """ "a", "a et b", "a, b et c"; "a, b et c, et d" when an item is itself a list (the comma
+    tells where the inner list ends)."""
     items = [item for item in items if item]
     if len(items) < 2:
         return "".join(items)
-    return f"{', '.join(items[:-1])} et {items[-1]}"
+    last_joint = ", et " if any(" et " in item for item in items[:-1]) else " et "
+    return f"{', '.join(items[:-1])}{last_joint}{items[-1]}"
 
 
 def parties_sentence(parties: list[dict]) -> str:

@@ -50,6 +50,10 @@ def test_lists_agree_with_what_is_there():
     assert enumerate_fr(["a"]) == "a"
     assert enumerate_fr(["a", "b"]) == "a et b"
     assert enumerate_fr(["a", "b", "c"]) == "a, b et c"
+    assert (
+        enumerate_fr(["l'EPCI", "les communes de A et de B", "la Caf"])
+        == "l'EPCI, les communes de A et de B, et la Caf"
+    )
 
 
 CAF = party("caf", "Caf de l'Allier")
@@ -82,7 +86,7 @@ EPCI = party("epci", "CA Montluçon Communauté", body="Communauté d'aggloméra
                 party("msa", "MSA Auvergne"),
             ],
             "Entre la communauté d'agglomération Montluçon Communauté, les communes de Montluçon et "
-            "d'Ainay-le-Château, la Caf de l'Allier, le Département de l'Allier et la MSA Auvergne",
+            "d'Ainay-le-Château, la Caf de l'Allier, le Département de l'Allier, et la MSA Auvergne",
         ),
     ],
 )
