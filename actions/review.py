@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 
 from actions.models import ActionSheet, SheetStatus, SheetUpdate
 from ctg.lib.charts import bar_chart
+from ctg.lib.office import Properties, html_to_docx
 from ctg.lib.pdf import html_to_pdf
 from ctg.lib.spreadsheets import neutralised
 
@@ -82,10 +83,23 @@ def review_data(convention, year: int) -> dict:
     }
 
 
+def review_html(convention, year: int) -> str:
+    return render_to_string("documents/review.html", {"convention": convention, **review_data(convention, year)})
+
+
 def review_pdf(convention, year: int) -> bytes:
-    return html_to_pdf(
-        render_to_string("documents/review.html", {"convention": convention, **review_data(convention, year)})
+    return html_to_pdf(review_html(convention, year))
+
+
+def review_docx(convention, year: int) -> bytes:
+    """The same review, editable: the charts stay in the PDF, their figures are in the tables."""
+    properties = Properties(
+        title=f"Bilan {year} — {convention.title}",
+        subject=f"Bilan annuel {year} de la convention territoriale globale",
+        author=convention.caf.name,
+        keywords="bilan, convention territoriale globale, CTG",
     )
+    return html_to_docx(review_html(convention, year), properties, draft=False)
 
 
 def review_xlsx(convention, year: int) -> bytes:

@@ -20,9 +20,10 @@ from actions.forms import (
     SheetProgressForm,
 )
 from actions.models import ActionSheet, Axis, Objective, PendingSheetImport, SheetsInPlanOrder
-from actions.review import review_data, review_pdf, review_xlsx
+from actions.review import review_data, review_docx, review_pdf, review_xlsx
 from ctg.forms import CommentForm
 from ctg.lib.history import changes_of, saves_of
+from ctg.lib.office import CONTENT_TYPE as DOCX_TYPE
 from ctg.lib.spreadsheets import MAX_UPLOAD_BYTES
 from ctg.models import Comment, Convention
 from ctg.parts import PartCreateView, PartDeleteView, PartUpdateView
@@ -442,15 +443,16 @@ def sheet_follow_up(request, convention_pk, sheet_pk):
 
 
 def review(request, convention_pk, year):
-    """The yearly review: the page, and its PDF and XLSX."""
+    """The yearly review: the page, and its PDF, DOCX and XLSX."""
 
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
     if not convention.start_date.year <= year <= convention.end_date.year:
         raise Http404("Cette année n'est pas dans la période de la convention.")
     file_format = request.GET.get("format")
-    if file_format in ("pdf", "xlsx"):
-        content = review_pdf(convention, year) if file_format == "pdf" else review_xlsx(convention, year)
-        types = {"pdf": "application/pdf", "xlsx": SPREADSHEET_TYPES["xlsx"]}
+    writers = {"pdf": review_pdf, "docx": review_docx, "xlsx": review_xlsx}
+    if file_format in writers:
+        content = writers[file_format](convention, year)
+        types = {"pdf": "application/pdf", "docx": DOCX_TYPE, "xlsx": SPREADSHEET_TYPES["xlsx"]}
         response = HttpResponse(content, content_type=types[file_format])
         response["Content-Disposition"] = (
             f'attachment; filename="bilan-{year}-convention-{convention.pk}.{file_format}"'

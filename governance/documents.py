@@ -1,6 +1,7 @@
-"""Rendering the documents of a convention from its snapshot: the convention PDF, and for
-each party that deliberates, the deliberation-ready PDF (with the convention attached) and
-an editable DOCX of the same text."""
+"""Rendering the documents of a convention from its snapshot. Each act has one source, its
+HTML, from which both its PDF (WeasyPrint) and its editable DOCX (ctg.lib.office) are
+written: the convention, and for each party that deliberates, the deliberation (its PDF with
+the convention attached)."""
 
 import hashlib
 import io
@@ -14,11 +15,17 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 from pypdf import PdfReader, PdfWriter
 
+import ctg.lib.office
+import ctg.lib.pdf
+import ctg.lib.typography
+import ctg.templatetags.ctg_format
+import governance.legal
+import governance.snapshot
+from ctg.lib.office import Properties, html_to_docx
 from ctg.lib.pdf import html_to_pdf
 from ctg.lib.typography import fr_date
 from ctg.lifecycle import Status
 from governance import wording
-from governance.docx_deliberation import build_docx
 from governance.legal import acronyms_in
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "documents"
@@ -46,11 +53,28 @@ STATUS_LABELS = {
 }
 
 
+# The code that writes the documents: a change to any of it renders the stored ones again.
+LAYOUT_MODULES = (
+    ctg.lib.office,
+    ctg.lib.pdf,
+    ctg.lib.typography,
+    ctg.templatetags.ctg_format,
+    governance.legal,
+    governance.snapshot,
+    wording,
+)
+
+
 @cache
 def layout_fingerprint() -> str:
-    """Changes whenever a document template, the print style sheet or the wording changes."""
-    digest = hashlib.sha256()
-    for path in sorted(TEMPLATES.rglob("*")) + [STATIC / "css" / "print.css", Path(wording.__file__)]:
+    """Changes whenever anything that shapes a document's bytes changes: its templates, the
+    print style sheet and fonts, the Python that writes it (this module included), the
+    versions of WeasyPrint and pandoc."""
+    import weasyprint
+
+    digest = hashlib.sha256(f"weasyprint {weasyprint.__version__} pandoc {ctg.lib.office.pandoc_version()}".encode())
+    code = [Path(__file__), *(Path(module.__file__) for module in LAYOUT_MODULES), ctg.lib.office.PAGE_BREAKS_FILTER]
+    for path in sorted(TEMPLATES.rglob("*")) + [STATIC / "css" / "print.css"] + sorted(code):
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
@@ -152,9 +176,26 @@ def _qr(url):
     return mark_safe(segno.make(url, error="m").svg_inline(scale=3, dark="#1d4e6b"))  # noqa: S308 - segno's own SVG
 
 
+def convention_html(snapshot: dict) -> str:
+    return render_to_string("documents/convention.html", convention_context(snapshot))
+
+
 def render_convention_pdf(snapshot: dict) -> bytes:
-    html = render_to_string("documents/convention.html", convention_context(snapshot))
-    return html_to_pdf(html)
+    return html_to_pdf(convention_html(snapshot))
+
+
+def render_convention_docx(snapshot: dict) -> bytes:
+    return html_to_docx(convention_html(snapshot), _properties(snapshot, snapshot["title"]), draft=is_draft(snapshot))
+
+
+def _properties(snapshot: dict, title: str) -> Properties:
+    period = f"{snapshot['period']['start'][:4]}-{snapshot['period']['end'][:4]}"
+    return Properties(
+        title=title,
+        subject=f"Convention territoriale globale {period} {snapshot['meta']['territory_with_de']}",
+        author=snapshot["caf"]["name"],
+        keywords="convention territoriale globale, CTG, Caf",
+    )
 
 
 def deliberating_parties(snapshot: dict) -> list[tuple[int, dict]]:
@@ -186,8 +227,12 @@ def deliberation_context(snapshot: dict, party_index: int) -> dict:
     return context
 
 
+def deliberation_html(snapshot: dict, party_index: int) -> str:
+    return render_to_string("documents/deliberation.html", deliberation_context(snapshot, party_index))
+
+
 def render_deliberation_text_pdf(snapshot: dict, party_index: int) -> bytes:
-    return html_to_pdf(render_to_string("documents/deliberation.html", deliberation_context(snapshot, party_index)))
+    return html_to_pdf(deliberation_html(snapshot, party_index))
 
 
 def attach(first: bytes, *annexes: bytes) -> bytes:
@@ -234,7 +279,17 @@ def _dated(record: dict) -> dict:
 
 
 def render_deliberation_docx(snapshot: dict, party_index: int) -> bytes:
-    return build_docx(deliberation_context(snapshot, party_index))
+    """The deliberation as councils amend it: the same text as its PDF (without the annexed
+    convention, which has its own DOCX)."""
+    context = deliberation_context(snapshot, party_index)
+    title = f"Délibération du {context['details']['council']} — {context['details']['body']}"
+    return html_to_docx(
+        deliberation_html(snapshot, party_index),
+        Properties(
+            title=title, subject=context["objet"], author=context["details"]["name"], keywords="délibération, CTG"
+        ),
+        draft=is_draft(snapshot),
+    )
 
 
 def filename_slug(text: str) -> str:

@@ -29,18 +29,18 @@ logger = logging.getLogger(__name__)
 
 
 def planned_documents(snapshot) -> list[tuple[str, int | None]]:
-    plan = [(Document.Kind.CONVENTION, None)]
+    plan = [(Document.Kind.CONVENTION, None), (Document.Kind.CONVENTION_DOCX, None)]
     for index, _party in documents.deliberating_parties(snapshot):
         plan += [(Document.Kind.DELIBERATION_PDF, index), (Document.Kind.DELIBERATION_DOCX, index)]
     return plan
 
 
 def _filename(snapshot, kind, index) -> str:
-    if kind == Document.Kind.CONVENTION:
+    extension = "docx" if kind in (Document.Kind.CONVENTION_DOCX, Document.Kind.DELIBERATION_DOCX) else "pdf"
+    if index is None:
         period = f"{snapshot['period']['start'][:4]}-{snapshot['period']['end'][:4]}"
-        return f"convention-{documents.filename_slug(snapshot['meta']['territory_label'])}-{period}.pdf"
+        return f"convention-{documents.filename_slug(snapshot['meta']['territory_label'])}-{period}.{extension}"
     party = snapshot["parties"][index]
-    extension = "docx" if kind == Document.Kind.DELIBERATION_DOCX else "pdf"
     return f"deliberation-{documents.filename_slug(party['organisation']['name'])}.{extension}"
 
 
@@ -51,7 +51,7 @@ def _store(convention, snapshot, kind, index, render) -> Document:
         return existing
     content = render()
     party_id = snapshot["parties"][index]["details"]["party_id"] if index is not None else None
-    pages = len(PdfReader(io.BytesIO(content)).pages) if kind != Document.Kind.DELIBERATION_DOCX else None
+    pages = None if content.startswith(b"PK") else len(PdfReader(io.BytesIO(content)).pages)
     document = Document(
         convention=convention,
         kind=kind,
@@ -144,6 +144,8 @@ def produce_documents(convention, job: DocumentJob | None = None) -> list[Docume
     for kind, index in plan:
         if kind == Document.Kind.CONVENTION:
             document = annex = _convention_document(convention, snapshot, version)  # attached to every deliberation
+        elif kind == Document.Kind.CONVENTION_DOCX:
+            document = _store(convention, snapshot, kind, None, lambda: documents.render_convention_docx(snapshot))
         else:
             document = _deliberation_document(convention, snapshot, kind, index, annex)
         produced.append(document)

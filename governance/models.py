@@ -2,6 +2,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from ctg.lib import office
 from ctg.lifecycle import Status as ConventionStatus
 from ctg.models import Convention, ConventionPart
 from territories.models import Organisation
@@ -194,6 +195,7 @@ class Document(ConventionPart):
 
     class Kind(models.TextChoices):
         CONVENTION = "convention", "Convention (PDF)"
+        CONVENTION_DOCX = "convention_docx", "Convention modifiable (DOCX)"
         DELIBERATION_PDF = "deliberation_pdf", "Délibération (PDF)"
         DELIBERATION_DOCX = "deliberation_docx", "Délibération modifiable (DOCX)"
 
@@ -221,9 +223,13 @@ class Document(ConventionPart):
         return self.filename
 
     @property
+    def is_docx(self):
+        return self.kind in (self.Kind.CONVENTION_DOCX, self.Kind.DELIBERATION_DOCX)
+
+    @property
     def content_type(self):
-        if self.kind == self.Kind.DELIBERATION_DOCX:
-            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        if self.is_docx:
+            return office.CONTENT_TYPE
         return "application/pdf"
 
 

@@ -203,7 +203,7 @@ def document_list(request, convention_pk):
     )
     context = {
         "convention": convention,
-        "convention_documents": [d for d in stored if d.kind == Document.Kind.CONVENTION],
+        "convention_documents": [d for d in stored if d.party_id is None],
         "own_parties": [party for party in deliberating if party.organisation_id in own],
         "deliberating_parties": deliberating,
         "complete": complete,

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from actions.follow_up import record_follow_up, remind_stale_sheets
 from actions.models import ActionSheet, BudgetLine, EvaluationIndicator, FundingLine, SheetUpdate
+from actions.review import review_html
+from ctg.lib.office import CONTENT_TYPE
 from ctg.lifecycle import Status
 from ctg.models import Comment, Convention, OutboundEmail
 from ctg.notifications import notifications_for, send_weekly_digests
@@ -18,6 +20,7 @@ from governance.models import Meeting
 from governance.services import remove_party
 from territories.models import Role
 from territories.services import organisation_for_commune, organisation_for_epci
+from tests.documents import assert_same_text, drawn_texts
 from tests.factories import MembershipFactory
 
 
@@ -192,6 +195,9 @@ def test_the_2025_review_comes_out_in_pdf_and_xlsx_with_real_figures(
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).replace("\u00a0", " ")
     assert "BILAN ANNUEL 2025" in text and "Places ouvertes" in text and "Caf du Puy-de-Dôme" in text
     assert "30 000 €" in text and "Travaux de l'ALSH lancés." in text
+    editable = client.get(url, {"format": "docx"})
+    assert editable["Content-Type"] == CONTENT_TYPE
+    assert_same_text(pdf.content, editable.content, drawn=drawn_texts(review_html(plaine_limagne, 2025)))
     book = openpyxl.load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
     assert book.sheetnames == ["Fiches", "Axes", "Indicateurs", "Budget", "Financements", "Faits marquants"]
     budget = list(book["Budget"].values)

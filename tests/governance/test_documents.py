@@ -22,6 +22,7 @@ from governance.models import Document
 from governance.snapshot import convention_snapshot
 from territories.models import Departement, Role
 from territories.services import organisation_for_commune
+from tests.documents import assert_same_text, docx_document, docx_text
 from tests.factories import MembershipFactory, adopted_decision
 from tests.helpers import seed_convention
 
@@ -81,6 +82,8 @@ def test_every_page_of_a_draft_says_projet_and_a_frozen_one_does_not(cournon):
     cournon.refresh_from_db()
     frozen = PdfReader(io.BytesIO(documents.render_convention_pdf(convention_snapshot(cournon))))
     assert not any("PROJET" in page.extract_text() for page in frozen.pages)
+    editable = docx_document(documents.render_convention_docx(convention_snapshot(cournon)))
+    assert "PROJET" not in editable.sections[0].header._element.xml
 
 
 def test_french_typography_and_fonts(cournon):
@@ -144,18 +147,35 @@ def test_the_deliberation_of_a_commune(cournon):
     assert "Article 11 — Les litiges" in text
 
 
-def test_the_editable_deliberation(cournon):
+def test_the_editable_deliberation_and_convention_say_what_their_pdfs_say(cournon):
+    """One source per act: the DOCX is written from the PDF's HTML, on A4, in French, with page
+    numbers and, until the text is frozen, « PROJET » on every page."""
     snapshot = convention_snapshot(cournon)
     ((index, _party),) = documents.deliberating_parties(snapshot)
-    document = docx.Document(io.BytesIO(documents.render_deliberation_docx(snapshot, index)))
-    text = flat("\n".join(p.text for p in document.paragraphs))
+    deliberation = documents.render_deliberation_docx(snapshot, index)
+    assert_same_text(documents.render_deliberation_text_pdf(snapshot, index), deliberation)
+    convention = documents.render_convention_docx(snapshot)
+    assert_same_text(documents.render_convention_pdf(snapshot), convention)
+
+    text = flat(docx_text(deliberation))
     assert "La commune de Cournon-d'Auvergne — SIREN 216301242" in text
-    assert "EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS DU CONSEIL MUNICIPAL" in text
     assert "Article 1er — Approuve" in text and "Article 2 — Autorise le Maire" in text
-    assert "sous la présidence du Maire" in text
-    assert "tribunal administratif de Clermont-Ferrand" in text
-    cells = [cell.text for row in document.tables[0].rows for cell in row.cells]
-    assert "Conseillers en exercice" in cells
+    assert "Membres en exercice" in text
+    for content, title in (
+        (deliberation, "Délibération du conseil municipal — la commune de Cournon-d'Auvergne"),
+        (convention, "Convention territoriale globale de Cournon-d'Auvergne 2023-2026"),
+    ):
+        document = docx_document(content)
+        section = document.sections[0]
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+        core = document.core_properties
+        assert (core.title, core.language) == (title, "fr-FR")
+        assert "python-docx" not in f"{core.author}{core.comments}{core.last_modified_by}"
+        assert 'w:val="fr-FR"' in document.styles.element.xml
+        assert "PAGE" in section.footer._element.xml and "NUMPAGES" in section.footer._element.xml
+        assert "PROJET" in section.header.paragraphs[0].text
+    assert docx_document(convention).core_properties.author == "Caf du Puy-de-Dôme"
+    assert docx_document(deliberation).core_properties.author == "Commune de Cournon-d'Auvergne"
 
 
 def test_an_epci_deliberates_in_its_conseil_communautaire(db):
@@ -171,15 +191,15 @@ def test_an_epci_deliberates_in_its_conseil_communautaire(db):
 
 def test_documents_are_stored_once_per_content(cournon, tmp_path):
     first = produce_documents(cournon)
-    assert [d.kind for d in first] == ["convention", "deliberation_pdf", "deliberation_docx"]
+    assert [d.kind for d in first] == ["convention", "convention_docx", "deliberation_pdf", "deliberation_docx"]
     again = produce_documents(cournon)
     assert [d.pk for d in again] == [d.pk for d in first]
-    assert Document.objects.count() == 3
+    assert Document.objects.count() == 4
     sheet = cournon.sheets.first()
     sheet.title = "Un titre nouveau"
     sheet.save()
     changed = produce_documents(cournon)
-    assert Document.objects.count() == 6
+    assert Document.objects.count() == 8
     assert changed[0].pk != first[0].pk
     with first[0].file.open("rb") as stream:
         assert "Un titre nouveau" not in pdf_text(stream.read())  # a stored file never changes
@@ -189,11 +209,12 @@ def test_render_documents_writes_every_file(cournon, tmp_path, capsys):
     call_command("render_documents", cournon.pk, "--out", str(tmp_path))
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == [
+        "convention-commune-de-cournon-dauvergne-2023-2026.docx",
         "convention-commune-de-cournon-dauvergne-2023-2026.pdf",
         "deliberation-commune-de-cournon-dauvergne.docx",
         "deliberation-commune-de-cournon-dauvergne.pdf",
     ]
-    assert "3 document(s) écrit(s)" in capsys.readouterr().out
+    assert "4 document(s) écrit(s)" in capsys.readouterr().out
 
 
 def test_downloads_are_for_those_who_may_see_the_convention(client, cournon):

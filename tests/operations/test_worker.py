@@ -82,8 +82,8 @@ def test_documents_are_produced_by_the_worker(worker):
     job = request_documents(convention, None)
     assert wait_until(lambda: DocumentJob.objects.get(pk=job.pk).status == "done", timeout=60)
     job.refresh_from_db()
-    assert (job.done, job.total) == (3, 3)
-    assert job.documents.count() == 3
+    assert (job.done, job.total) == (4, 4)
+    assert job.documents.count() == 4
 
 
 def test_plaine_limagne_from_freeze_to_a_sealed_pdf_and_an_avenant(worker):
