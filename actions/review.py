@@ -12,6 +12,7 @@ from ctg.lib.charts import bar_chart
 from ctg.lib.office import Properties, html_to_docx
 from ctg.lib.pdf import html_to_pdf
 from ctg.lib.spreadsheets import neutralised
+from ctg.lib.typography import keep_together
 
 
 def review_data(convention, year: int) -> dict:
@@ -84,7 +85,8 @@ def review_data(convention, year: int) -> dict:
 
 
 def review_html(convention, year: int) -> str:
-    return render_to_string("documents/review.html", {"convention": convention, **review_data(convention, year)})
+    context = {"convention": convention, **review_data(convention, year)}
+    return keep_together(render_to_string("documents/review.html", context))
 
 
 def review_pdf(convention, year: int) -> bytes:

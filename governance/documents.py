@@ -23,7 +23,7 @@ import governance.legal
 import governance.snapshot
 from ctg.lib.office import Properties, html_to_docx
 from ctg.lib.pdf import html_to_pdf
-from ctg.lib.typography import fr_date
+from ctg.lib.typography import fr_date, french_sorted, keep_together
 from ctg.lifecycle import Status
 from governance import wording
 from governance.legal import acronyms_in
@@ -131,7 +131,7 @@ def convention_context(snapshot: dict) -> dict:
         sheet["public_labels"] = [TARGET_PUBLICS.get(code, code) for code in sheet.get("target_publics", [])]
         sheet["status_label"] = STATUS_LABELS.get(sheet.get("status"), "")
         communes = {c["insee"]: c["name"] for c in meta["communes"]}
-        sheet["commune_names"] = [communes.get(code, code) for code in sheet.get("communes", [])]
+        sheet["commune_names"] = french_sorted(communes.get(code, code) for code in sheet.get("communes", []))
     covered = sorted(
         {field for sheet in sheets for field in sheet.get("fields", [])}
         | {f["field"] for f in diagnostic.get("findings", [])}
@@ -177,7 +177,7 @@ def _qr(url):
 
 
 def convention_html(snapshot: dict) -> str:
-    return render_to_string("documents/convention.html", convention_context(snapshot))
+    return keep_together(render_to_string("documents/convention.html", convention_context(snapshot)))
 
 
 def render_convention_pdf(snapshot: dict) -> bytes:
@@ -228,7 +228,7 @@ def deliberation_context(snapshot: dict, party_index: int) -> dict:
 
 
 def deliberation_html(snapshot: dict, party_index: int) -> str:
-    return render_to_string("documents/deliberation.html", deliberation_context(snapshot, party_index))
+    return keep_together(render_to_string("documents/deliberation.html", deliberation_context(snapshot, party_index)))
 
 
 def render_deliberation_text_pdf(snapshot: dict, party_index: int) -> bytes:

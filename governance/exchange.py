@@ -28,9 +28,10 @@ from actions.models import (
     Step,
 )
 from actions.services import add_axis, add_objective
+from ctg.lib.typography import french_sorted
 from ctg.models import Convention, validate_period
 from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
-from governance.models import PARTY_FIELDS
+from governance.models import PARTY_FIELDS, document_order
 from governance.services import create_convention, invite_party, needing_invitation, set_parties
 from territories import services as territory_services
 from territories.models import EPCI, Commune, Organisation
@@ -106,7 +107,7 @@ def export_convention(convention: Convention) -> dict:
                 "needs_deliberation": party.needs_deliberation,
                 "signing_group": party.signing_group,
             }
-            for party in sorted(convention.parties.all(), key=lambda p: (p.signing_group, p.organisation.name))
+            for party in document_order(convention.parties.all())
         ],
         "diagnostic": {
             "summary": diagnostic.summary,
@@ -175,7 +176,7 @@ def export_sheet(sheet: ActionSheet) -> dict:
         "pilot": organisation_ref(sheet.pilot) if sheet.pilot_id else None,
         "pilot_contact": sheet.pilot_contact,
         "elected_referent": sheet.elected_referent,
-        "partners": sorted((organisation_ref(p) for p in sheet.partners.all()), key=lambda ref: ref["name"]),
+        "partners": french_sorted((organisation_ref(p) for p in sheet.partners.all()), key=lambda ref: ref["name"]),
         "other_partners": sheet.other_partners,
         "start_date": _date(sheet.start_date),
         "end_date": _date(sheet.end_date),

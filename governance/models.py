@@ -3,6 +3,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ctg.lib import office
+from ctg.lib.typography import french_sort_key
 from ctg.lifecycle import Status as ConventionStatus
 from ctg.models import Convention, ConventionPart
 from territories.models import Organisation
@@ -50,6 +51,12 @@ SIGNATORY_FIELDS = (
     "delegation_date",
     "delegate_account",
 )
+
+
+def document_order(parties) -> list:
+    """Parties in the order the convention names them: by signing rank, then by name in
+    French order."""
+    return sorted(parties, key=lambda party: (party.signing_group, french_sort_key(party.organisation.name)))
 
 
 class Party(ConventionPart):

@@ -5,9 +5,11 @@ stores this snapshot, so its documents can be rendered again identically."""
 from django.conf import settings
 from django.urls import reverse
 
+from ctg.lib.typography import french_sorted
 from diagnostics.models import InterventionField
 from governance.exchange import export_convention
 from governance.legal import tribunal_name
+from governance.models import document_order
 from territories.models import EPCI, Commune, Organisation
 from territories.text import with_de
 
@@ -74,7 +76,7 @@ def convention_snapshot(convention) -> dict:
         e.siren: e for e in EPCI.objects.filter(siren__in=epci_sirens).prefetch_related("communes__departement")
     }
     if convention.epci_id:
-        territory_communes = convention.epci.communes.select_related("departement").order_by("name")
+        territory_communes = french_sorted(convention.epci.communes.select_related("departement"), key=lambda c: c.name)
         departement = convention.departements.order_by("code").first()
         # Acts name an EPCI as its statutes do (« Communauté de communes Plaine Limagne »).
         territory_label = convention.epci.statutory_name
@@ -84,9 +86,7 @@ def convention_snapshot(convention) -> dict:
         departement = convention.commune.departement
         territory_label = f"Commune {convention.commune.name_with_de}"
         territory_with_de = f"de la commune {convention.commune.name_with_de}"
-    parties = sorted(
-        convention.parties.select_related("organisation"), key=lambda p: (p.signing_group, p.organisation.name)
-    )
+    parties = document_order(convention.parties.select_related("organisation"))
     for party, model in zip(document["parties"], parties, strict=True):
         party["details"] = _party_details(party, communes_by_insee, epcis_by_siren)
         party["details"]["party_id"] = model.pk

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from ctg.lib.client import client_ip
 from ctg.lib.files import file_response
+from ctg.lib.typography import french_sort_key
 from ctg.models import Convention
 from ctg.permissions import get_convention_for
 from governance import generation, people, services, workflows
@@ -199,7 +200,11 @@ def document_list(request, convention_pk):
     own = set(Membership.objects.effective().filter(user=request.user).values_list("organisation_id", flat=True))
     deliberating = sorted(
         convention.parties.filter(needs_deliberation=True).select_related("organisation"),
-        key=lambda party: (party.organisation_id not in own, party.signing_group, party.organisation.name),
+        key=lambda party: (
+            party.organisation_id not in own,
+            party.signing_group,
+            french_sort_key(party.organisation.name),
+        ),
     )
     context = {
         "convention": convention,

@@ -3,7 +3,7 @@ sentences that list parties agree with what is there."""
 
 from dataclasses import dataclass
 
-from ctg.lib.typography import lower_first
+from ctg.lib.typography import french_sorted, lower_first
 
 COMMUNE_PREFIX = "Commune "
 DEPARTEMENT_PREFIX = "Conseil départemental "
@@ -60,7 +60,7 @@ def parties_sentence(parties: list[dict]) -> str:
     communes = [p for p in parties if p["details"].get("kind") == "commune"]
     others = [p for p in parties if p["details"].get("kind") not in ("epci", "commune")]
     names = [designate(p["details"]).name for p in epcis]
-    commune_names = [p["details"]["name"].removeprefix(COMMUNE_PREFIX) for p in communes]
+    commune_names = french_sorted(p["details"]["name"].removeprefix(COMMUNE_PREFIX) for p in communes)
     if len(commune_names) == 1:
         names.append(designate(communes[0]["details"]).name)
     elif commune_names:

@@ -1,9 +1,11 @@
 """French typography for documents: non-breaking spaces before ; : ! ? and inside « », and
-curly quotes, applied to text users typed; dates written out ("1er juillet 2022")."""
+curly quotes, applied to text users typed; dates written out ("1er juillet 2022"); names,
+addresses and identifiers never cut at a line end; names sorted in French order."""
 
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from django.utils import formats
 
@@ -66,3 +68,45 @@ def fr_number(value, decimals=2):
     groups.insert(0, integer)
     result = sign + THIN_SPACE.join(groups)
     return f"{result},{fraction}" if fraction else result
+
+
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_UNBREAKABLE = re.compile(
+    r"(?:https?://|www\.)[^\s<]+[^\s<.,;:!?)»]"  # a web address
+    r"|\b[\w'’.@]+(?:[-/][\w'’.@]+)+"  # a compound name, an identifier: Clermont-Ferrand, 063-216302406-…-DE
+)
+_RAW_ELEMENTS = ("style", "script", "svg", "title")
+
+
+def keep_together(html: str) -> str:
+    """The document's HTML with every compound name, web address and identifier of its text
+    wrapped in a span that is never broken across lines (print.css: .nowrap): « Clermont-
+    Ferrand » and « www.exemple-du- territoire.fr » cannot happen."""
+    parts = _TAG_OR_TEXT.split(html)
+    raw_depth = 0
+    for index, part in enumerate(parts):
+        if part.startswith("<"):
+            name = part.strip("</>").split()[0].lower() if part.strip("</>") else ""
+            if name in _RAW_ELEMENTS and not part.endswith("/>"):
+                raw_depth += -1 if part.startswith("</") else 1
+        elif part and raw_depth == 0:
+            parts[index] = _UNBREAKABLE.sub(r'<span class="nowrap">\g<0></span>', part)
+    return "".join(parts)
+
+
+@cache
+def _collator():
+    from pyuca import Collator
+
+    return Collator()
+
+
+def french_sort_key(text: str):
+    """The key that sorts names as a French reader expects (the Unicode collation algorithm:
+    accents and case count only after the letters): Désertines before Domérat, Effiat among
+    the E's, Évian after Espaly."""
+    return _collator().sort_key(text)
+
+
+def french_sorted(items, key=lambda item: item):
+    return sorted(items, key=lambda item: french_sort_key(str(key(item))))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from ctg.lib.pdf import html_to_pdf
-from ctg.lib.typography import french
+from ctg.lib.typography import french, french_sorted
 from ctg.lifecycle import Status
 from ctg.models import Convention
 from governance import documents, workflows
@@ -103,6 +103,31 @@ def test_french_typography_and_fonts(cournon):
         "Source-Sans-3",
         "Source-Sans-3-Bold",
     }
+
+
+def test_no_name_address_or_identifier_is_cut_at_a_line_end(db):
+    """No automatic hyphenation, and compound names, addresses and identifiers are kept whole:
+    a line never ends inside « Clermont-Ferrand » nor « www.exemple-du-territoire.fr »."""
+    convention = seed_convention("montlucon")
+    convention.summary = " ".join(
+        ["Les familles de Saint-Victor, de Domérat-Bourg et de Clermont-Ferrand consultent www.exemple-du-territoire.fr"]
+        * 12
+    )
+    convention.save()
+    text = pdf_text(documents.render_convention_pdf(convention_snapshot(convention)))
+    assert text.count("www.exemple-du-territoire.fr") == 12 and text.count("Clermont-Ferrand") >= 12
+    assert not re.search(r"\w-\n", text), re.findall(r".{30}\w-\n.{10}", text)[:5]
+
+
+def test_names_are_sorted_in_french_order():
+    assert french_sorted(["Domérat", "Désertines", "Effiat", "Aigueperse", "Évaux-les-Bains", "Estivareilles"]) == [
+        "Aigueperse",
+        "Désertines",
+        "Domérat",
+        "Effiat",
+        "Estivareilles",
+        "Évaux-les-Bains",
+    ]
 
 
 def test_every_departement_has_its_tribunal(db):

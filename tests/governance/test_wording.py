@@ -85,8 +85,8 @@ EPCI = party("epci", "CA Montluçon Communauté", body="Communauté d'aggloméra
                 party("departement", "Conseil départemental de l'Allier"),
                 party("msa", "MSA Auvergne"),
             ],
-            "Entre la communauté d'agglomération Montluçon Communauté, les communes de Montluçon et "
-            "d'Ainay-le-Château, la Caf de l'Allier, le Département de l'Allier, et la MSA Auvergne",
+            "Entre la communauté d'agglomération Montluçon Communauté, les communes d'Ainay-le-Château et "
+            "de Montluçon, la Caf de l'Allier, le Département de l'Allier, et la MSA Auvergne",
         ),
     ],
 )
