@@ -110,7 +110,9 @@ def test_no_name_address_or_identifier_is_cut_at_a_line_end(db):
     a line never ends inside « Clermont-Ferrand » nor « www.exemple-du-territoire.fr »."""
     convention = seed_convention("montlucon")
     convention.summary = " ".join(
-        ["Les familles de Saint-Victor, de Domérat-Bourg et de Clermont-Ferrand consultent www.exemple-du-territoire.fr"]
+        [
+            "Les familles de Saint-Victor, de Domérat-Bourg et de Clermont-Ferrand consultent www.exemple-du-territoire.fr"
+        ]
         * 12
     )
     convention.save()
