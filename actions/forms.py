@@ -20,14 +20,14 @@ from territories.models import Commune, Organisation
 class AxisForm(forms.ModelForm):
     class Meta:
         model = Axis
-        fields = ["title", "description"]
+        fields = ["title", "code", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
 class ObjectiveForm(forms.ModelForm):
     class Meta:
         model = Objective
-        fields = ["title", "description"]
+        fields = ["title", "code", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -44,6 +44,7 @@ class ActionSheetForm(forms.ModelForm):
         fields = [
             "objective",
             "title",
+            "code",
             "fields",
             "context",
             "aims",

@@ -26,11 +26,23 @@ class TargetPublic(models.TextChoices):
     ALL = "tous", "Tous les habitants"
 
 
+def own_number():
+    """The number a convention gives to an axis, objective or sheet, when it is not its place in
+    the plan: « A », « 2.4 », « 12 »."""
+    return models.CharField(
+        "numéro propre",
+        max_length=20,
+        blank=True,
+        help_text="Le numéro que la convention lui donne, s'il n'est pas celui de l'ordre du plan (« A », « 2.4 », « 12 »).",
+    )
+
+
 class Axis(ConventionPart):
     """An axe (or enjeu, impact: CTGs name them differently) of the action plan."""
 
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="axes")
     position = models.PositiveSmallIntegerField(default=1)
+    code = own_number()
     title = models.CharField("intitulé", max_length=255)
     description = models.TextField("description", blank=True)
 
@@ -45,7 +57,7 @@ class Axis(ConventionPart):
 
     @property
     def number(self):
-        return str(self.position)
+        return self.code or str(self.position)
 
 
 class Objective(ConventionPart):
@@ -54,6 +66,7 @@ class Objective(ConventionPart):
     axis = models.ForeignKey(Axis, on_delete=models.CASCADE, related_name="objectives")
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="objectives")
     position = models.PositiveSmallIntegerField(default=1)
+    code = own_number()
     title = models.CharField("intitulé", max_length=255)
     description = models.TextField("description", blank=True)
 
@@ -68,7 +81,7 @@ class Objective(ConventionPart):
 
     @property
     def number(self):
-        return f"{self.axis.position}.{self.position}"
+        return self.code or f"{self.axis.number}.{self.position}"
 
 
 class SheetStatus(models.TextChoices):
@@ -193,9 +206,12 @@ class SheetsInPlanOrder:
 OVERVIEW_COLUMNS = (
     "convention_id",
     "objective__position",
+    "objective__code",
     "objective__axis__position",
+    "objective__axis__code",
     "objective__axis__title",
     "position",
+    "code",
     "title",
     "status",
     "progress",
@@ -225,6 +241,7 @@ class ActionSheet(ConventionPart):
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="sheets")
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="sheets", verbose_name="objectif")
     position = models.PositiveSmallIntegerField(default=1)
+    code = own_number()
     title = models.CharField("intitulé", max_length=255)
     context = models.TextField("contexte et constats", blank=True)
     aims = models.TextField("objectifs opérationnels", blank=True)
@@ -289,7 +306,7 @@ class ActionSheet(ConventionPart):
 
     @property
     def number(self):
-        return f"{self.objective.axis.position}.{self.objective.position}.{self.position}"
+        return self.code or f"{self.objective.number}.{self.position}"
 
     @property
     def target_public_labels(self):

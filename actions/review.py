@@ -25,7 +25,7 @@ def review_data(convention, year: int) -> dict:
     axes = {}
     for sheet in sheets:
         axis = sheet.objective.axis
-        entry = axes.setdefault(axis.pk, {"title": f"{axis.position}. {axis.title}", "progress": [], "sheets": 0})
+        entry = axes.setdefault(axis.pk, {"title": f"{axis.number}. {axis.title}", "progress": [], "sheets": 0})
         entry["progress"].append(sheet.progress)
         entry["sheets"] += 1
     by_axis = [

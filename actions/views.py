@@ -288,10 +288,13 @@ SHEET_LIST_COLUMNS = (
     "status",
     "progress",
     "position",
+    "code",
     "end_date",
     "convention__title",
     "objective__position",
+    "objective__code",
     "objective__axis__position",
+    "objective__axis__code",
     "pilot__name",
 )
 

@@ -1,4 +1,5 @@
 import re
+from functools import partial
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
@@ -251,12 +252,30 @@ class ConventionCreateForm(forms.Form):
 class ConventionForm(forms.ModelForm):
     class Meta:
         model = Convention
-        fields = ["title", "start_date", "end_date", "previous", "summary", "is_published"]
+        fields = [
+            "title",
+            "subtitle",
+            "start_date",
+            "end_date",
+            "previous",
+            "summary",
+            "website",
+            "axis_label",
+            "objective_label",
+            "sheet_label",
+            "is_published",
+        ]
+        help_texts = {
+            "axis_label": "« Axe », « Enjeu », « Orientation »… : le nom que la convention donne à ce niveau.",
+            "objective_label": "« Objectif », « Priorité », « Orientation »…",
+            "sheet_label": "« Fiche action », « Action », « Fiche »…",
+        }
         widgets = {
             "start_date": DateInput,
             "end_date": DateInput,
             "summary": forms.Textarea(attrs={"rows": 5}),
         }
+        field_classes = {"website": partial(forms.URLField, assume_scheme="https")}
 
     def __init__(self, *args, previous_choices=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -91,6 +91,14 @@ class Convention(models.Model):
     previous_reference = models.CharField("CTG précédente (hors plateforme)", max_length=300, blank=True)
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     summary = models.TextField("présentation", blank=True)
+    subtitle = models.CharField(
+        "sous-titre", max_length=255, blank=True, help_text="« Projet social de territoire », « Grandir ensemble »…"
+    )
+    website = models.URLField("site internet du territoire", blank=True)
+    # How this convention names the three levels of its plan: « Enjeu », « Orientation », « Priorité »…
+    axis_label = models.CharField("nom du premier niveau du plan", max_length=40, default="Axe")
+    objective_label = models.CharField("nom du deuxième niveau", max_length=40, default="Objectif")
+    sheet_label = models.CharField("nom des fiches", max_length=40, default="Fiche action")
     is_published = models.BooleanField(
         "publier sur une page publique",
         default=False,

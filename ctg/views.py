@@ -112,7 +112,9 @@ def convention_detail(request, convention_pk):
         request.user, Convention.objects.with_territory().select_related("previous"), convention_pk
     )
     parties = convention.parties.order_by("signing_group", "organisation__name")
-    axes = convention.axes.annotate(objective_count=Count("objectives")).only("convention_id", "position", "title")
+    axes = convention.axes.annotate(objective_count=Count("objectives")).only(
+        "convention_id", "position", "code", "title"
+    )
     counts = Convention.objects.part_counts(convention, "parties", "sheets", "indicators", "findings", "needs")
     renewals = list(convention.renewals.all())
     checklist = (

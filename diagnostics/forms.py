@@ -1,27 +1,37 @@
 from django import forms
 
 from ctg.forms import DateInput, LocalizedModelForm
-from diagnostics.models import Diagnostic, Finding, Indicator, InterventionField, Need, Workshop
+from diagnostics.models import Diagnostic, DiagnosticSection, Finding, Indicator, InterventionField, Need, Workshop
 
 
 class ActiveFieldsMixin:
-    def __init__(self, *args, **kwargs):
+    """The active national fields; the convention's own diagnostic headings."""
+
+    def __init__(self, *args, convention=None, **kwargs):
         super().__init__(*args, **kwargs)
         if "field" in self.fields:
             self.fields["field"].queryset = InterventionField.objects.filter(is_active=True)
+        if "section" in self.fields:
+            self.fields["section"].queryset = DiagnosticSection.objects.filter(convention=convention)
+
+
+class DiagnosticSectionForm(ActiveFieldsMixin, LocalizedModelForm):
+    class Meta:
+        model = DiagnosticSection
+        fields = ["title", "field"]
 
 
 class FindingForm(ActiveFieldsMixin, LocalizedModelForm):
     class Meta:
         model = Finding
-        fields = ["field", "kind", "text"]
+        fields = ["section", "field", "kind", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
 
 
 class IndicatorForm(ActiveFieldsMixin, LocalizedModelForm):
     class Meta:
         model = Indicator
-        fields = ["label", "field", "value", "unit", "year", "source", "departement_value", "france_value"]
+        fields = ["label", "section", "field", "value", "unit", "year", "source", "departement_value", "france_value"]
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -59,6 +69,7 @@ class DiagnosticForm(LocalizedModelForm):
             "survey_answers",
             "sources",
             "previous_evaluation",
+            "consultant",
         ]
         widgets = {
             name: forms.Textarea(attrs={"rows": 4})

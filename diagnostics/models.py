@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -36,6 +37,9 @@ class Diagnostic(ConventionPart):
     survey_answers = models.PositiveIntegerField("nombre de réponses à l'enquête", null=True, blank=True)
     sources = models.TextField("autres sources", blank=True, help_text="ABS, étude famille, données Caf, Insee…")
     previous_evaluation = models.TextField("évaluation de la CTG précédente", blank=True)
+    consultant = models.CharField(
+        "réalisé avec", max_length=255, blank=True, help_text="Le cabinet ou le service qui a conduit le diagnostic."
+    )
 
     history = HistoricalRecords()
 
@@ -62,6 +66,32 @@ class Workshop(ConventionPart):
         return self.title
 
 
+class DiagnosticSection(ConventionPart):
+    """A heading of the diagnostic as the convention names it (« Démographie et familles »,
+    « Accès aux droits »), tagged with a national intervention field for CAF-wide figures."""
+
+    convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="diagnostic_sections")
+    title = models.CharField("intitulé", max_length=200)
+    field = models.ForeignKey(
+        InterventionField,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="champ d'intervention national",
+        help_text="Pour les statistiques de la Caf ; n'apparaît pas dans la convention.",
+    )
+    position = models.PositiveIntegerField("rang", default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "rubrique du diagnostic"
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
 class Indicator(ConventionPart):
     """A key figure of the territory, with its year, source and comparisons."""
 
@@ -72,6 +102,14 @@ class Indicator(ConventionPart):
         null=True,
         blank=True,
         verbose_name="champ d'intervention",
+    )
+    section = models.ForeignKey(
+        DiagnosticSection,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name="rubrique du diagnostic",
     )
     label = models.CharField("indicateur", max_length=200)
     value = models.DecimalField("valeur", max_digits=14, decimal_places=2)
@@ -104,7 +142,17 @@ class Finding(ConventionPart):
         THREAT = "menace", "Menace"
 
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="findings")
-    field = models.ForeignKey(InterventionField, on_delete=models.PROTECT, verbose_name="champ d'intervention")
+    section = models.ForeignKey(
+        DiagnosticSection,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+        verbose_name="rubrique du diagnostic",
+    )
+    field = models.ForeignKey(
+        InterventionField, on_delete=models.PROTECT, null=True, blank=True, verbose_name="champ d'intervention"
+    )
     kind = models.CharField("type", max_length=12, choices=Kind.choices)
     text = models.TextField("constat", max_length=2000)
     position = models.PositiveIntegerField(default=0)
@@ -117,6 +165,10 @@ class Finding(ConventionPart):
 
     def __str__(self):
         return self.text[:80]
+
+    def clean(self):
+        if self.field_id is None and self.section_id is None:
+            raise ValidationError("Rattachez le constat à une rubrique du diagnostic ou à un champ d'intervention.")
 
 
 class Need(ConventionPart):

@@ -5,8 +5,17 @@ from ctg.forms import CommentForm
 from ctg.models import Comment, Convention
 from ctg.parts import PartCreateView, PartDeleteView, PartUpdateView
 from ctg.permissions import get_convention_for
-from diagnostics.forms import DiagnosticForm, FindingForm, IndicatorForm, NeedForm, WorkshopForm
-from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
+from diagnostics.forms import (
+    ActiveFieldsMixin,
+    DiagnosticForm,
+    DiagnosticSectionForm,
+    FindingForm,
+    IndicatorForm,
+    NeedForm,
+    WorkshopForm,
+)
+from diagnostics.models import DiagnosticSection, Finding, Indicator, InterventionField, Need, Workshop
+from diagnostics.services import diagnostic_groups
 
 
 def diagnostic_detail(request, convention_pk):
@@ -21,15 +30,22 @@ def diagnostic_detail(request, convention_pk):
     # The fields were read once above: each item gets its own without a join.
     for item in findings + indicators + needs:
         item.field = by_pk.get(item.field_id)
+    own_sections = list(convention.diagnostic_sections.select_related("field"))
     sections = []
-    for field in fields:
+    for group in diagnostic_groups(
+        [(section.pk, section.title) for section in own_sections],
+        [(field.pk, field.name) for field in fields],
+        findings + indicators,
+        section_of=lambda item: item.section_id,
+        field_of=lambda item: item.field_id,
+    ):
         swot = [
-            (kind, label, [f for f in findings if f.field_id == field.pk and f.kind == kind])
+            (kind, label, [f for f in group["items"] if isinstance(f, Finding) and f.kind == kind])
             for kind, label in Finding.Kind.choices
         ]
-        field_indicators = [i for i in indicators if i.field_id == field.pk]
-        if any(items for _, _, items in swot) or field_indicators:
-            sections.append({"field": field, "swot": swot, "indicators": field_indicators})
+        anchor = f"{group['key'][0]}-{group['key'][1]}"
+        group_indicators = [i for i in group["items"] if isinstance(i, Indicator)]
+        sections.append({"title": group["title"], "anchor": anchor, "swot": swot, "indicators": group_indicators})
     comments = Comment.objects.by_targets(convention, "constat", "indicateur", "enjeu")
     for finding in findings:
         finding.comments = comments["constat"].get(finding.pk, [])
@@ -44,7 +60,8 @@ def diagnostic_detail(request, convention_pk):
             "convention": convention,
             "diagnostic": convention.diagnostic,
             "sections": sections,
-            "general_indicators": [i for i in indicators if i.field_id is None],
+            "general_indicators": [i for i in indicators if i.field_id is None and i.section_id is None],
+            "own_sections": own_sections,
             "needs": needs,
             "workshops": convention.workshops.all(),
             "comment_form": CommentForm(),
@@ -79,9 +96,12 @@ def diagnostic_edit(request, convention_pk):
 class DiagnosticPart:
     success_url_name = "diagnostic_detail"
 
+    def form_kwargs(self):
+        return {"convention": self.convention} if issubclass(self.form_class, ActiveFieldsMixin) else {}
 
-def _views(model, form, label, pk_kwarg):
-    attrs = {"model": model, "form_class": form, "label": label, "pk_kwarg": pk_kwarg}
+
+def _views(model, form, label, pk_kwarg, feminine=False):
+    attrs = {"model": model, "form_class": form, "label": label, "pk_kwarg": pk_kwarg, "feminine": feminine}
     return (
         type(f"{model.__name__}Create", (DiagnosticPart, PartCreateView), attrs).as_view(),
         type(f"{model.__name__}Update", (DiagnosticPart, PartUpdateView), attrs).as_view(),
@@ -91,6 +111,11 @@ def _views(model, form, label, pk_kwarg):
 
 # URL name: (URL segment, kwarg, views) for each kind of diagnostic item.
 ITEM_VIEWS = {
+    "section": (
+        "rubriques",
+        "section_pk",
+        _views(DiagnosticSection, DiagnosticSectionForm, "rubrique", "section_pk", feminine=True),
+    ),
     "finding": ("constats", "finding_pk", _views(Finding, FindingForm, "constat", "finding_pk")),
     "indicator": ("indicateurs", "indicator_pk", _views(Indicator, IndicatorForm, "indicateur", "indicator_pk")),
     "need": ("enjeux", "need_pk", _views(Need, NeedForm, "enjeu", "need_pk")),

@@ -6,10 +6,13 @@ the convention attached)."""
 import hashlib
 import io
 import json
+from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+import lxml.html
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.text import slugify
@@ -25,8 +28,10 @@ from ctg.lib.office import Properties, html_to_docx
 from ctg.lib.pdf import html_to_pdf
 from ctg.lib.typography import fr_date, french_sorted, keep_together
 from ctg.lifecycle import Status
+from diagnostics.services import diagnostic_groups
 from governance import wording
 from governance.legal import acronyms_in
+from governance.models import Committee
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "documents"
 STATIC = Path(settings.BASE_DIR) / "static"
@@ -44,13 +49,23 @@ TARGET_PUBLICS = {
     "professionnels": "professionnels et acteurs locaux",
     "tous": "tous les habitants",
 }
-STATUS_LABELS = {
-    "a_lancer": "À lancer",
-    "en_cours": "En cours",
-    "realisee": "Réalisée",
-    "reportee": "Reportée",
-    "abandonnee": "Abandonnée",
-}
+# The articles of a convention, in order: (anchor, title).
+ARTICLES = [
+    ("objet", "Objet de la convention"),
+    ("champs", "Les champs d'intervention"),
+    ("diagnostic", "Le diagnostic partagé"),
+    ("plan", "Les enjeux et le plan d'actions"),
+    ("engagements", "Les engagements des parties"),
+    ("financement", "Les engagements financiers"),
+    ("gouvernance", "La gouvernance"),
+    ("suivi", "Le suivi et l'évaluation"),
+    ("donnees", "La protection des données personnelles"),
+    ("duree", "La durée de la convention"),
+    ("avenant", "La révision par avenant"),
+    ("resiliation", "La résiliation"),
+    ("litiges", "Les litiges"),
+]
+COMMITTEE_KINDS = {kind.value: kind.label.split(" (")[0] for kind in Committee.Kind}
 
 
 # The code that writes the documents: a change to any of it renders the stored ones again.
@@ -94,76 +109,200 @@ def is_draft(snapshot) -> bool:
     return snapshot["meta"]["status"] not in FROZEN_STATUSES
 
 
-def _sheets(snapshot):
-    """Every sheet with its number, axis and objective, in plan order."""
+DEFAULT_LEVELS = {"axis": "Axe", "objective": "Objectif", "sheet": "Fiche action"}
+
+
+def levels(snapshot) -> dict:
+    """The names the convention gives to the levels of its plan (« Enjeu », « Orientation »…)."""
+    return {**DEFAULT_LEVELS, **(snapshot.get("levels") or {})}
+
+
+def plan(snapshot) -> list[dict]:
+    """The axes with their objectives and sheets, each with its number: the one the convention
+    gives it, else its place in the plan (« 2 », « 2.1 », « 2.1.3 »)."""
+    axes = []
     for a, axis in enumerate(snapshot["axes"], start=1):
+        axis_number = axis.get("code") or str(a)
+        objectives = []
         for o, objective in enumerate(axis.get("objectives", []), start=1):
-            for s, sheet in enumerate(objective.get("sheets", []), start=1):
-                yield {
-                    "number": f"{a}.{o}.{s}",
-                    "axis": axis,
-                    "axis_number": a,
-                    "objective": objective,
-                    "objective_number": f"{a}.{o}",
-                    **sheet,
-                }
+            objective_number = objective.get("code") or f"{axis_number}.{o}"
+            sheets = [
+                {**sheet, "number": sheet.get("code") or f"{objective_number}.{s}"}
+                for s, sheet in enumerate(objective.get("sheets", []), start=1)
+            ]
+            objectives.append({**objective, "number": objective_number, "sheets": sheets})
+        axes.append({**axis, "number": axis_number, "objectives": objectives})
+    return axes
+
+
+def _sheets(axes):
+    """Every sheet with its axis and objective, in plan order."""
+    for axis in axes:
+        for objective in axis["objectives"]:
+            for sheet in objective["sheets"]:
+                yield {**sheet, "axis": axis, "objective": objective}
+
+
+def diagnostic_sections(snapshot) -> list[dict]:
+    """The diagnostic's headings as the convention names them, each with its SWOT and figures."""
+    diagnostic = snapshot["diagnostic"]
+    groups = diagnostic_groups(
+        [(section["title"], section["title"]) for section in diagnostic.get("sections", [])],
+        snapshot["meta"]["fields"].items(),
+        [("finding", f) for f in diagnostic.get("findings", [])]
+        + [("indicator", i) for i in diagnostic.get("indicators", [])],
+        section_of=lambda item: item[1].get("section"),
+        field_of=lambda item: item[1].get("field"),
+    )
+    sections = []
+    for group in groups:
+        findings = [item for kind, item in group["items"] if kind == "finding"]
+        sections.append(
+            {
+                "name": group["title"],
+                "swot": [(label, [f["text"] for f in findings if f["kind"] == kind]) for kind, label in SWOT],
+                "has_findings": bool(findings),
+                "indicators": [item for kind, item in group["items"] if kind == "indicator"],
+            }
+        )
+    return sections
+
+
+def funding_table(sheets) -> dict | None:
+    """The financial annex: each funder's planned amounts per year, from the sheets' funding
+    lines, with the totals; None when no sheet has a funding plan."""
+    lines = [line for sheet in sheets for line in sheet.get("funding", [])]
+    if not lines:
+        return None
+    years = sorted({line.get("year") for line in lines}, key=lambda year: (year is None, year or 0))
+    amounts = defaultdict(Decimal)
+    for line in lines:
+        amounts[(line["funder"], line.get("year"))] += Decimal(line["amount"])
+    funders = french_sorted({line["funder"] for line in lines})
+    rows = [
+        {
+            "funder": funder,
+            "amounts": [amounts.get((funder, year)) for year in years],
+            "total": sum((amounts.get((funder, year), 0) for year in years), Decimal(0)),
+        }
+        for funder in funders
+    ]
+    totals = [sum((amounts.get((funder, year), 0) for funder in funders), Decimal(0)) for year in years]
+    return {"years": years, "rows": rows, "totals": totals, "total": sum(totals, Decimal(0))}
+
+
+def commitment_groups(parties, territory_kind) -> list[dict]:
+    """Article « Les engagements des parties »: what each signatory commits to; communes that
+    commit to the same lines are named together (« Les communes de A, de B et de C »)."""
+    groups = []
+    communes = {}
+    for party in parties:
+        lines = wording.commitments(party, territory_kind)
+        if party["details"].get("kind") == "commune" and territory_kind == "epci":
+            key = tuple(lines)
+            if key in communes:
+                communes[key]["parties"].append(party)
+                continue
+            communes[key] = group = {"parties": [party], "lines": lines}
+        else:
+            group = {"parties": [party], "lines": lines}
+        groups.append(group)
+    for group in groups:
+        if len(group["parties"]) == 1:
+            group["who"] = wording.designate(group["parties"][0]["details"]).name
+            group["verb"] = "s'engage"
+        else:
+            group["who"] = wording.communes_phrase([p["details"]["name"] for p in group["parties"]])
+            group["verb"] = "s'engagent chacune"
+    return groups
 
 
 def convention_context(snapshot: dict) -> dict:
     meta = snapshot["meta"]
     fields = meta["fields"]
     diagnostic = snapshot["diagnostic"]
-    sections = []
-    for code, name in fields.items():
-        findings = [f for f in diagnostic.get("findings", []) if f["field"] == code]
-        indicators = [i for i in diagnostic.get("indicators", []) if i.get("field") == code]
-        if findings or indicators:
-            sections.append(
-                {
-                    "name": name,
-                    "swot": [(label, [f["text"] for f in findings if f["kind"] == kind]) for kind, label in SWOT],
-                    "indicators": indicators,
-                }
-            )
-    sheets = list(_sheets(snapshot))
+    axes = plan(snapshot)
+    sheets = list(_sheets(axes))
+    communes = {c["insee"]: c["name"] for c in meta["communes"]}
     for sheet in sheets:
         sheet["field_names"] = [fields.get(code, code) for code in sheet.get("fields", [])]
         sheet["public_labels"] = [TARGET_PUBLICS.get(code, code) for code in sheet.get("target_publics", [])]
-        sheet["status_label"] = STATUS_LABELS.get(sheet.get("status"), "")
-        communes = {c["insee"]: c["name"] for c in meta["communes"]}
         sheet["commune_names"] = french_sorted(communes.get(code, code) for code in sheet.get("communes", []))
-    covered = sorted(
+    section_fields = {s.get("field") for s in diagnostic.get("sections", [])}
+    covered = (
         {field for sheet in sheets for field in sheet.get("fields", [])}
-        | {f["field"] for f in diagnostic.get("findings", [])}
+        | {f.get("field") for f in diagnostic.get("findings", [])}
+        | section_fields
     )
-    texts = [snapshot.get("summary"), diagnostic.get("summary"), diagnostic.get("previous_evaluation")]
-    texts += [a["title"] for a in snapshot["axes"]] + [s["title"] for s in sheets]
-    texts += [s.get(k) for s in sheets for k in ("context", "aims", "description", "other_partners")]
-    texts += [o["title"] for a in snapshot["axes"] for o in a.get("objectives", [])]
-    texts += [p["organisation"]["name"] for p in snapshot["parties"]]
+    funding = funding_table(sheets)
+    annexes = [("sheets", f"Les {plural_label(snapshot, 'sheet', 2)}")]
+    if funding:
+        annexes.append(("funding", "Le plan de financement"))
+    annexes += [("communes", "Les communes du territoire"), ("acronyms", "Les sigles")]
+    parties = snapshot["parties"]
+    printed_parties = [
+        {
+            **party,
+            "designation": wording.designate(party["details"]).name,
+            "represented": wording.designate(party["details"]).agree("représenté"),
+            "empowered": wording.Designation(
+                "", wording.representative_feminine(party.get("representative_title"))
+            ).agree("habilité"),
+        }
+        for party in parties
+    ]
+    objectives = [objective for axis in axes for objective in axis["objectives"]]
     return {
         "doc": snapshot,
         "meta": meta,
         "draft": is_draft(snapshot),
+        "levels": levels(snapshot),
         "start": fr_date(snapshot["period"]["start"]),
         "end": fr_date(snapshot["period"]["end"]),
         "years": int(snapshot["period"]["end"][:4]) - int(snapshot["period"]["start"][:4]) + 1,
-        "parties": [
-            {**party, "represented": wording.designate(party["details"]).agree("représenté")}
-            for party in snapshot["parties"]
-        ],
-        "parties_sentence": wording.parties_sentence(snapshot["parties"]),
+        "parties": printed_parties,
+        "parties_sentence": wording.parties_sentence(parties),
+        "commitment_groups": commitment_groups(parties, meta["territory_kind"]),
         "diagnostic": diagnostic,
-        "general_indicators": [i for i in diagnostic.get("indicators", []) if not i.get("field")],
-        "sections": sections,
+        "general_indicators": [
+            i for i in diagnostic.get("indicators", []) if not i.get("field") and not i.get("section")
+        ],
+        "sections": diagnostic_sections(snapshot),
         "needs": diagnostic.get("needs", []),
+        "axes": axes,
         "sheets": sheets,
-        "covered_fields": [fields[code] for code in fields if code in covered],
-        "acronyms": acronyms_in(texts + ["CTG", "CGCT", "CASF"]),
+        "plan_counts": wording.enumerate_fr(
+            [
+                wording.counted(len(axes), levels(snapshot)["axis"]),
+                wording.counted(len(objectives), levels(snapshot)["objective"]),
+                wording.counted(len(sheets), levels(snapshot)["sheet"]),
+            ]
+        ),
+        "every_sheet_has_pilot_and_indicators": bool(sheets)
+        and all(sheet.get("pilot") and sheet.get("indicators") for sheet in sheets),
+        "committees": [
+            {**body, "label": body.get("name") or COMMITTEE_KINDS.get(body["kind"], body["kind"])}
+            for body in snapshot.get("governance", [])
+        ],
+        "covered_fields": [name for code, name in fields.items() if code in covered],
+        "funding": funding,
+        "articles": [(f"art-{key}", f"Article {n} — {title}") for n, (key, title) in enumerate(ARTICLES, start=1)],
+        "article": {key: f"Article {n} — {title}" for n, (key, title) in enumerate(ARTICLES, start=1)},
+        "article_number": {key: n for n, (key, _title) in enumerate(ARTICLES, start=1)},
+        "annexes": [(f"annexe-{key}", f"Annexe {n} — {title}") for n, (key, title) in enumerate(annexes, start=1)],
+        "annex": {key: f"Annexe {n} — {title}" for n, (key, title) in enumerate(annexes, start=1)},
+        "annex_number": {key: n for n, (key, _title) in enumerate(annexes, start=1)},
+        "sheet_plural": plural_label(snapshot, "sheet", 2),
+        "sheets_counted": wording.counted(len(sheets), levels(snapshot)["sheet"]),
+        "acronyms": [],
         "workshops": diagnostic.get("workshops", []),
-        "signature_rows": [snapshot["parties"][i : i + 2] for i in range(0, len(snapshot["parties"]), 2)],
+        "signature_rows": [printed_parties[i : i + 2] for i in range(0, len(printed_parties), 2)],
         "qr_svg": _qr(meta.get("public_url")),
     }
+
+
+def plural_label(snapshot, level: str, count: int) -> str:
+    return wording.plural(levels(snapshot)[level], count)
 
 
 def _qr(url):
@@ -177,7 +316,20 @@ def _qr(url):
 
 
 def convention_html(snapshot: dict) -> str:
-    return keep_together(render_to_string("documents/convention.html", convention_context(snapshot)))
+    """The convention's HTML; its annex of acronyms lists those its text uses, found in a first
+    rendering."""
+    context = convention_context(snapshot)
+    first = render_to_string("documents/convention.html", context)
+    context["acronyms"] = acronyms_in([printed_text(first)])
+    return keep_together(render_to_string("documents/convention.html", context))
+
+
+def printed_text(html: str) -> str:
+    """The text a reader sees in a document's HTML (not its style nor its figures)."""
+    tree = lxml.html.document_fromstring(html)
+    for element in tree.xpath("//style | //svg | //title"):
+        element.drop_tree()
+    return tree.text_content()
 
 
 def render_convention_pdf(snapshot: dict) -> bytes:
@@ -211,18 +363,27 @@ def deliberation_context(snapshot: dict, party_index: int) -> dict:
         concerned = [s for s in context["sheets"] if s.get("whole_territory", True) or insee in s.get("communes", [])]
     else:
         concerned = context["sheets"]
-    caf = snapshot["caf"]["name"]
+    caf = wording.designate({"kind": "caf", "name": snapshot["caf"]["name"]}).name
     period = f"{snapshot['period']['start'][:4]}-{snapshot['period']['end'][:4]}"
     if party.get("deliberation"):
         party = {**party, "deliberation": _dated(party["deliberation"])}
+    diagnostic = snapshot["diagnostic"]
+    names = context["levels"]
+    for axis in context["axes"]:
+        axis["objectives_counted"] = wording.counted(len(axis["objectives"]), names["objective"])
     context.update(
         party=party,
         details=details,
         concerned_sheets=concerned,
-        caf_name=caf,
+        concerned_counted=wording.counted(len(concerned), names["sheet"]),
+        caf_name=caf.removeprefix("la "),
         objet=f"Approbation de la Convention territoriale globale {period} {context['meta']['territory_with_de']} "
-        f"avec la {caf}",
-        axes=snapshot["axes"],
+        f"avec {caf}",
+        axes_counted=wording.counted(len(context["axes"]), names["axis"]),
+        covered_fields_sentence=wording.enumerate_fr([f"« {name} »" for name in context["covered_fields"]]),
+        has_diagnostic=any(
+            diagnostic.get(key) for key in ("summary", "findings", "indicators", "sections", "needs", "sources")
+        ),
     )
     return context
 

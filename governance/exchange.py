@@ -1,6 +1,7 @@
-"""A whole convention as one JSON document (schema: governance/schemas/convention-v1.schema.json,
-documented in docs/convention-json.md): export, and an import that validates everything
-first, reports every error with the path of the bad field, then saves all or nothing.
+"""A whole convention as one JSON document (schema: governance/schemas/convention-v2.schema.json,
+documented in docs/convention-json.md; documents of version 1 are still read): export, and an
+import that validates everything first, reports every error with the path of the bad field,
+then saves all or nothing.
 
 Territory, CAF and parties are matched by SIREN / INSEE code (by name for the organisations
 that have no SIREN on the platform)."""
@@ -30,20 +31,25 @@ from actions.models import (
 from actions.services import add_axis, add_objective
 from ctg.lib.typography import french_sorted
 from ctg.models import Convention, validate_period
-from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
-from governance.models import PARTY_FIELDS, document_order
+from diagnostics.models import DiagnosticSection, Finding, Indicator, InterventionField, Need, Workshop
+from governance.models import PARTY_FIELDS, Committee, document_order
 from governance.services import create_convention, invite_party, needing_invitation, set_parties
 from territories import services as territory_services
 from territories.models import EPCI, Commune, Organisation
 from territories.text import search_key
 
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "convention-v1.schema.json"
+SCHEMAS = Path(__file__).parent / "schemas"
+VERSION = 2
+SCHEMA_PATH = SCHEMAS / f"convention-v{VERSION}.schema.json"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 @cache
-def schema_validator() -> Draft202012Validator:
-    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+def schema_validator(version: int = VERSION) -> Draft202012Validator:
+    """The validator of a version of the format (1: before conventions named their own
+    structure; 2: the present one)."""
+    path = SCHEMAS / f"convention-v{version if version in (1, 2) else VERSION}.schema.json"
+    return Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
 
 
 # --- Export ------------------------------------------------------------------------------
@@ -72,7 +78,11 @@ def export_convention(convention: Convention) -> dict:
             "parties__organisation__commune",
             "workshops",
             "indicators__field",
+            "indicators__section",
             "findings__field",
+            "findings__section",
+            "diagnostic_sections__field",
+            "committees",
             "needs__field",
             "axes__objectives__sheets__fields",
             "axes__objectives__sheets__communes",
@@ -92,9 +102,16 @@ def export_convention(convention: Convention) -> dict:
     diagnostic = convention.diagnostic
     return {
         "format": "ctg-convention",
-        "version": 1,
+        "version": VERSION,
         "title": convention.title,
+        "subtitle": convention.subtitle,
         "summary": convention.summary,
+        "website": convention.website,
+        "levels": {
+            "axis": convention.axis_label,
+            "objective": convention.objective_label,
+            "sheet": convention.sheet_label,
+        },
         "territory": territory,
         "caf": organisation_ref(convention.caf),
         "period": {"start": _date(convention.start_date), "end": _date(convention.end_date)},
@@ -106,6 +123,8 @@ def export_convention(convention: Convention) -> dict:
                 "representative_title": party.representative_title,
                 "needs_deliberation": party.needs_deliberation,
                 "signing_group": party.signing_group,
+                "position": party.position,
+                "commitments": party.commitments,
             }
             for party in document_order(convention.parties.all())
         ],
@@ -117,6 +136,11 @@ def export_convention(convention: Convention) -> dict:
             "survey_answers": diagnostic.survey_answers,
             "sources": diagnostic.sources,
             "previous_evaluation": diagnostic.previous_evaluation,
+            "consultant": diagnostic.consultant,
+            "sections": [
+                {"title": section.title, "field": section.field.code if section.field_id else None}
+                for section in convention.diagnostic_sections.all()
+            ],
             "workshops": [
                 {"title": w.title, "date": _date(w.date), "participants": w.participants}
                 for w in convention.workshops.all()
@@ -124,6 +148,7 @@ def export_convention(convention: Convention) -> dict:
             "indicators": [
                 {
                     "label": i.label,
+                    "section": i.section.title if i.section_id else None,
                     "field": i.field.code if i.field_id else None,
                     "value": _decimal(i.value),
                     "unit": i.unit,
@@ -134,7 +159,15 @@ def export_convention(convention: Convention) -> dict:
                 }
                 for i in convention.indicators.all()
             ],
-            "findings": [{"field": f.field.code, "kind": f.kind, "text": f.text} for f in convention.findings.all()],
+            "findings": [
+                {
+                    "section": f.section.title if f.section_id else None,
+                    "field": f.field.code if f.field_id else None,
+                    "kind": f.kind,
+                    "text": f.text,
+                }
+                for f in convention.findings.all()
+            ],
             "needs": [
                 {
                     "title": n.title,
@@ -145,13 +178,26 @@ def export_convention(convention: Convention) -> dict:
                 for n in convention.needs.all()
             ],
         },
+        "governance": [
+            {
+                "kind": committee.kind,
+                "name": committee.name,
+                "composition": committee.composition,
+                "members": committee.members,
+                "rhythm": committee.rhythm,
+                "role": committee.role,
+            }
+            for committee in convention.committees.all()
+        ],
         "axes": [
             {
                 "title": axis.title,
+                "code": axis.code,
                 "description": axis.description,
                 "objectives": [
                     {
                         "title": objective.title,
+                        "code": objective.code,
                         "description": objective.description,
                         "sheets": [export_sheet(sheet) for sheet in objective.sheets.all()],
                     }
@@ -166,6 +212,7 @@ def export_convention(convention: Convention) -> dict:
 def export_sheet(sheet: ActionSheet) -> dict:
     return {
         "title": sheet.title,
+        "code": sheet.code,
         "fields": sorted(f.code for f in sheet.fields.all()),
         "context": sheet.context,
         "aims": sheet.aims,
@@ -357,7 +404,10 @@ def parse(raw: bytes | str) -> dict:
         raise ImportErrors([("(document)", "Le document doit être un objet JSON.")])
     errors = [
         _schema_error(error)
-        for error in sorted(schema_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+        for error in sorted(
+            schema_validator(document.get("version")).iter_errors(document),
+            key=lambda e: list(map(str, e.absolute_path)),
+        )
     ]
     if errors:
         raise ImportErrors(errors)
@@ -557,11 +607,25 @@ def resolve(document: dict) -> Resolution:
 
     resolution.fields = {f.code: f for f in InterventionField.objects.all()}
     diagnostic = document["diagnostic"]
-    for collection in ("indicators", "findings", "needs"):
+    sections = [section["title"] for section in diagnostic.get("sections", [])]
+    for index, section in enumerate(diagnostic.get("sections", [])):
+        if sections.index(section["title"]) != index:
+            resolution.errors.append((f"diagnostic.sections[{index}].title", "rubrique en double"))
+    for collection in ("sections", "indicators", "findings", "needs"):
         for index, item in enumerate(diagnostic.get(collection, [])):
             code = item.get("field")
             if code is not None and code not in resolution.fields:
                 resolution.errors.append((f"diagnostic.{collection}[{index}].field", _unknown_field(code, resolution)))
+            section = item.get("section")
+            if section is not None and section not in sections:
+                resolution.errors.append(
+                    (f"diagnostic.{collection}[{index}].section", f"rubrique inconnue : {section!r}")
+                )
+    for index, finding in enumerate(diagnostic.get("findings", [])):
+        if finding.get("field") is None and finding.get("section") is None:
+            resolution.errors.append(
+                (f"diagnostic.findings[{index}]", "le constat n'a ni rubrique ni champ d'intervention")
+            )
 
     for a, axis in enumerate(document["axes"]):
         for o, objective in enumerate(axis.get("objectives", [])):
@@ -678,6 +742,13 @@ def import_convention(
             previous=earlier,
             previous_reference="" if earlier else previous,
         )
+        levels = document.get("levels", {})
+        convention.subtitle = document.get("subtitle", "")
+        convention.website = document.get("website", "")
+        convention.axis_label = levels.get("axis", convention.axis_label)
+        convention.objective_label = levels.get("objective", convention.objective_label)
+        convention.sheet_label = levels.get("sheet", convention.sheet_label)
+        convention.save(update_fields=["subtitle", "website", "axis_label", "objective_label", "sheet_label"])
         # The document's parties replace the proposed ones.
         asked = needing_invitation(convention, organisations.values()) if partners_by_invitation else set()
         parties, invited = [], []
@@ -692,8 +763,21 @@ def import_convention(
         for organisation, fields in invited:
             invite_party(convention, organisation, by=created_by, fields=fields)
         _import_diagnostic(convention, document["diagnostic"], resolution)
+        _import_governance(convention, document.get("governance", []))
         _import_plan(convention, document["axes"], resolution, organisations)
     return convention
+
+
+def _import_governance(convention, bodies):
+    Committee.objects.bulk_create(
+        Committee(
+            convention=convention,
+            position=position,
+            kind=body["kind"],
+            **{name: body.get(name, "") for name in ("name", "composition", "members", "rhythm", "role")},
+        )
+        for position, body in enumerate(bodies, start=1)
+    )
 
 
 def _dec(value):
@@ -715,10 +799,16 @@ def _import_diagnostic(convention, data, resolution):
         "survey_answers",
         "sources",
         "previous_evaluation",
+        "consultant",
     ):
         if name in data:
             setattr(diagnostic, name, data[name])
     diagnostic.save()
+    sections = {}
+    for position, section in enumerate(data.get("sections", []), start=1):
+        sections[section["title"]] = DiagnosticSection.objects.create(
+            convention=convention, position=position, title=section["title"], field=fields.get(section.get("field"))
+        )
     workshops = [
         Workshop(convention=convention, title=w["title"], date=_day(w["date"]), participants=w.get("participants"))
         for w in data.get("workshops", [])
@@ -728,6 +818,7 @@ def _import_diagnostic(convention, data, resolution):
             convention=convention,
             position=index,
             label=i["label"],
+            section=sections.get(i.get("section")),
             field=fields.get(i.get("field")),
             value=Decimal(i["value"]),
             unit=i.get("unit", ""),
@@ -739,7 +830,14 @@ def _import_diagnostic(convention, data, resolution):
         for index, i in enumerate(data.get("indicators", []))
     ]
     findings = [
-        Finding(convention=convention, position=index, field=fields[f["field"]], kind=f["kind"], text=f["text"])
+        Finding(
+            convention=convention,
+            position=index,
+            section=sections.get(f.get("section")),
+            field=fields.get(f.get("field")),
+            kind=f["kind"],
+            text=f["text"],
+        )
         for index, f in enumerate(data.get("findings", []))
     ]
     needs = [
@@ -765,10 +863,18 @@ def _import_diagnostic(convention, data, resolution):
 
 def _import_plan(convention, axes, resolution, organisations):
     for axis_data in axes:
-        axis = add_axis(convention, title=axis_data["title"], description=axis_data.get("description", ""))
+        axis = add_axis(
+            convention,
+            title=axis_data["title"],
+            code=axis_data.get("code", ""),
+            description=axis_data.get("description", ""),
+        )
         for objective_data in axis_data.get("objectives", []):
             objective = add_objective(
-                axis, title=objective_data["title"], description=objective_data.get("description", "")
+                axis,
+                title=objective_data["title"],
+                code=objective_data.get("code", ""),
+                description=objective_data.get("description", ""),
             )
             for position, sheet_data in enumerate(objective_data.get("sheets", []), start=1):
                 _import_sheet(convention, objective, position, sheet_data, resolution, organisations)
@@ -780,6 +886,7 @@ def _import_sheet(convention, objective, position, data, resolution, organisatio
         objective=objective,
         position=position,
         title=data["title"],
+        code=data.get("code", ""),
         context=data.get("context", ""),
         aims=data.get("aims", ""),
         description=data.get("description", ""),

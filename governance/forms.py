@@ -6,7 +6,7 @@ from pypdf.errors import PdfReadError
 
 from actions.models import ActionSheet
 from ctg.forms import DateInput
-from governance import people
+from governance import people, wording
 from governance.deliberations import RECORD_FIELDS, TRANSMISSION_FIELDS, record_errors
 from governance.models import SIGNATORY_FIELDS, Committee, Deliberation, Meeting, Party
 from governance.services import territory_organisation_ids
@@ -19,7 +19,16 @@ from territories.models import Membership, Organisation, Role, User
 class PartyForm(forms.ModelForm):
     class Meta:
         model = Party
-        fields = ["needs_deliberation", "signing_group"]
+        fields = ["needs_deliberation", "signing_group", "position", "commitments"]
+        widgets = {"commitments": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        convention = self.instance.convention
+        default = wording.default_commitments(
+            self.instance.organisation.kind, "epci" if convention.epci_id else "commune"
+        )
+        self.fields["commitments"].widget.attrs["placeholder"] = "\n".join(default)
 
 
 class PartySignatoryForm(forms.ModelForm):
@@ -315,8 +324,9 @@ class VerifyForm(forms.Form):
 class CommitteeForm(forms.ModelForm):
     class Meta:
         model = Committee
-        fields = ["kind", "name", "organisations", "people", "members"]
+        fields = ["kind", "name", "composition", "organisations", "people", "members", "rhythm", "role"]
         widgets = {
+            "role": forms.Textarea(attrs={"rows": 3}),
             "organisations": forms.CheckboxSelectMultiple,
             "people": forms.CheckboxSelectMultiple,
             "members": forms.Textarea(attrs={"rows": 3}),

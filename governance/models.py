@@ -39,7 +39,14 @@ class PartyQuerySet(models.QuerySet):
 
 
 # What a party says beside its organisation: who signs, whether a council deliberates, when.
-PARTY_FIELDS = ("representative_name", "representative_title", "needs_deliberation", "signing_group")
+PARTY_FIELDS = (
+    "representative_name",
+    "representative_title",
+    "needs_deliberation",
+    "signing_group",
+    "position",
+    "commitments",
+)
 # Who may sign for a party: its executive and, by an arrêté of delegation, a delegate.
 SIGNATORY_FIELDS = (
     "representative_name",
@@ -53,10 +60,22 @@ SIGNATORY_FIELDS = (
 )
 
 
+# Without a rank of their own, parties are named: the territory, its communes, the Caf, the others.
+KIND_RANK = {"epci": 0, "commune": 1, "caf": 2, "departement": 3, "msa": 4}
+
+
 def document_order(parties) -> list:
-    """Parties in the order the convention names them: by signing rank, then by name in
-    French order."""
-    return sorted(parties, key=lambda party: (party.signing_group, french_sort_key(party.organisation.name)))
+    """Parties in the order the convention names them: their own rank where given, else by
+    kind, then by name in French order."""
+    return sorted(
+        parties,
+        key=lambda party: (
+            party.position is None,
+            party.position or 0,
+            KIND_RANK.get(party.organisation.kind, 5),
+            french_sort_key(party.organisation.name),
+        ),
+    )
 
 
 class Party(ConventionPart):
@@ -105,6 +124,17 @@ class Party(ConventionPart):
         "ordre de signature",
         default=1,
         help_text="Les parties d'un même rang signent en parallèle ; le rang suivant signe ensuite.",
+    )
+    position = models.PositiveSmallIntegerField(
+        "rang dans la convention",
+        null=True,
+        blank=True,
+        help_text="L'ordre dans lequel la convention nomme les parties ; vide : le territoire, ses communes, la Caf, puis les autres.",
+    )
+    commitments = models.TextField(
+        "engagements",
+        blank=True,
+        help_text="Ce à quoi la partie s'engage, un engagement par ligne ; vide : les engagements habituels de ce type d'organisation.",
     )
 
     history = HistoricalRecords()
@@ -495,6 +525,7 @@ class Committee(ConventionPart):
         STEERING = "copil", "Comité de pilotage"
         TECHNICAL = "cotech", "Comité technique"
         THEMATIC = "commission", "Commission thématique"
+        OTHER = "autre", "Autre instance (groupe projet, groupe d'élus…)"
 
     convention = models.ForeignKey(Convention, on_delete=models.CASCADE, related_name="committees")
     kind = models.CharField("type", max_length=12, choices=Kind.choices)
@@ -512,10 +543,19 @@ class Committee(ConventionPart):
     members = models.TextField(
         "autres membres", blank=True, help_text="Personnes extérieures aux parties, une par ligne : nom, qualité."
     )
+    composition = models.CharField(
+        "composition",
+        max_length=500,
+        blank=True,
+        help_text="Telle que la convention l'écrit : « les élus référents des communes et les techniciens de la Caf ».",
+    )
+    rhythm = models.CharField("rythme", max_length=200, blank=True, help_text="« au moins deux fois par an »")
+    role = models.TextField("rôle", blank=True, help_text="Ce que l'instance fait : valider, arbitrer, suivre…")
+    position = models.PositiveSmallIntegerField("rang", default=0)
 
     class Meta:
         verbose_name = "comité"
-        ordering = ["kind", "name"]
+        ordering = ["position", "kind", "name"]
 
     def __str__(self):
         return self.name or self.get_kind_display()

@@ -108,10 +108,11 @@ def party_add(request, convention_pk):
 def party_edit(request, convention_pk, party_pk):
     convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk, "manage_draft")
     party = get_object_or_404(convention.parties.select_related("organisation"), pk=party_pk)
+    party.convention = convention
     form = PartyForm(request.POST or None, instance=party)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"{party.organisation.name} : délibération et ordre de signature enregistrés.")
+        messages.success(request, f"{party.organisation.name} : rang, délibération et engagements enregistrés.")
         return redirect("party_list", convention_pk=convention.pk)
     return render(request, "governance/party_form.html", {"convention": convention, "party": party, "form": form})
 

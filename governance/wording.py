@@ -60,15 +60,102 @@ def parties_sentence(parties: list[dict]) -> str:
     communes = [p for p in parties if p["details"].get("kind") == "commune"]
     others = [p for p in parties if p["details"].get("kind") not in ("epci", "commune")]
     names = [designate(p["details"]).name for p in epcis]
-    commune_names = french_sorted(p["details"]["name"].removeprefix(COMMUNE_PREFIX) for p in communes)
-    if len(commune_names) == 1:
+    if len(communes) == 1:
         names.append(designate(communes[0]["details"]).name)
-    elif commune_names:
-        names.append(f"les communes {_de_list(commune_names)}")
+    elif communes:
+        names.append(communes_phrase([p["details"]["name"] for p in communes]))
     names += [designate(p["details"]).name for p in others]
     return f"Entre {enumerate_fr(names)}"
+
+
+def communes_phrase(names: list[str]) -> str:
+    """ "la commune de Thiers" for one, "les communes d'Arconsat, de Celles-sur-Durolle et de
+    Thiers" for several, in French order."""
+    names = french_sorted((name.removeprefix(COMMUNE_PREFIX) for name in names), key=_bare)
+    if len(names) == 1:
+        return f"la commune {_de_list(names)}"
+    return f"les communes {_de_list(names)}"
+
+
+def _bare(name: str) -> str:
+    """ "de Thiers" → "Thiers", "d'Orléat" → "Orléat": what a list of communes sorts by."""
+    for article in ("de ", "d'", "d’", "du ", "des "):
+        if name.startswith(article):
+            return name[len(article) :]
+    return name
 
 
 def _de_list(names: list[str]) -> str:
     """ "de Thiers, d'Arconsat et de Celles-sur-Durolle" (the names as "de X" already given)."""
     return enumerate_fr([name if name.startswith(("de ", "d'", "du ", "des ")) else f"de {name}" for name in names])
+
+
+# What each kind of party usually commits to (article « Les engagements des parties »): the
+# default a convention may replace, party by party (Party.commitments).
+COORDINATOR_COMMITMENTS = [
+    "coordonner la mise en œuvre du plan d'actions et animer le partenariat local ;",
+    "réunir les instances de pilotage de la convention et en assurer le secrétariat ;",
+    "rendre compte chaque année de l'avancement des actions.",
+]
+DEFAULT_COMMITMENTS = {
+    "caf": [
+        "accompagner le territoire dans l'élaboration et la conduite de son projet social ;",
+        "mobiliser ses financements selon les règles en vigueur de la branche Famille ;",
+        "apporter son expertise et partager ses données sur les familles du territoire.",
+    ],
+    "commune": [
+        "mettre en œuvre, dans le cadre de ses compétences, les actions du plan qui la concernent ;",
+        "participer aux instances de pilotage de la convention ;",
+        "partager les informations utiles au suivi et à l'évaluation.",
+    ],
+    "epci": [
+        "mettre en œuvre, dans le cadre de ses compétences, les actions du plan qui la concernent ;",
+        "participer aux instances de pilotage de la convention.",
+    ],
+    "departement": [
+        "articuler ses politiques de protection maternelle et infantile, d'action sociale et d'insertion avec le plan d'actions ;",
+        "participer aux instances de pilotage de la convention.",
+    ],
+    "msa": [
+        "mobiliser son action sanitaire et sociale en faveur des familles du régime agricole du territoire ;",
+        "participer aux instances de pilotage de la convention.",
+    ],
+}
+PARTNER_COMMITMENTS = [
+    "contribuer, dans le cadre de ses missions, aux actions du plan qui la concernent ;",
+    "participer aux instances de pilotage de la convention.",
+]
+
+
+def default_commitments(kind: str, territory_kind: str) -> list[str]:
+    """The usual commitments of a party of this kind; the territory that signs (the EPCI, or
+    the commune of a communal convention) coordinates."""
+    if kind == territory_kind:
+        return COORDINATOR_COMMITMENTS
+    return DEFAULT_COMMITMENTS.get(kind, PARTNER_COMMITMENTS)
+
+
+def commitments(party: dict, territory_kind: str) -> list[str]:
+    """A party's commitments as the convention writes them: its own lines, else the default."""
+    own = [line.strip() for line in (party.get("commitments") or "").splitlines() if line.strip()]
+    return own or default_commitments(party["details"].get("kind"), territory_kind)
+
+
+def representative_feminine(title: str) -> bool | None:
+    """ "La Maire", "La Présidente" → True; "Le Directeur" → False; unknown → None."""
+    first = (title or "").strip().split(" ")[0].lower()
+    return {"la": True, "le": False}.get(first)
+
+
+def plural(label: str, count: int) -> str:
+    """ "Axe" → "axes", "Enjeu" → "enjeux", "Fiche action" → "fiches action", lowered for a
+    sentence; singular for 0 and 1, as French counts."""
+    first, _, rest = lower_first(label).partition(" ")
+    if abs(count) > 1 and not first.endswith(("s", "x", "z")):
+        first = first[:-2] + "aux" if first.endswith("al") else first + ("x" if first.endswith(("eu", "au")) else "s")
+    return f"{first} {rest}".strip()
+
+
+def counted(count: int, label: str) -> str:
+    """ "5 axes", "1 enjeu", "0 fiche action"."""
+    return f"{count} {plural(label, count)}"

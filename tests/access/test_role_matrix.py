@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from actions.models import PendingSheetImport
-from diagnostics.models import Finding, Indicator, InterventionField, Need, Workshop
+from diagnostics.models import DiagnosticSection, Finding, Indicator, InterventionField, Need, Workshop
 from governance.models import (
     Committee,
     ConventionVersion,
@@ -85,6 +85,7 @@ class World:
     indicator: object
     need: object
     workshop: object
+    section: object
     pending_import: object
     document: object
     version: object
@@ -122,6 +123,7 @@ def world(db):
         indicator=Indicator.objects.create(convention=convention, label="Population", value=1, year=2024),
         need=Need.objects.create(convention=convention, title="Un enjeu"),
         workshop=Workshop.objects.create(convention=convention, title="Atelier", date=date(2024, 3, 1)),
+        section=DiagnosticSection.objects.create(convention=convention, title="Démographie et familles"),
         pending_import=PendingSheetImport.objects.create(
             convention=convention, user=membership.user, filename="f.csv", content=b"x"
         ),
@@ -193,6 +195,7 @@ OBJECT_KWARGS = {
     "indicator_pk": lambda w: w.indicator.pk,
     "need_pk": lambda w: w.need.pk,
     "workshop_pk": lambda w: w.workshop.pk,
+    "section_pk": lambda w: w.section.pk,
     "import_pk": lambda w: w.pending_import.pk,
     "document_pk": lambda w: w.document.pk,
     "version_pk": lambda w: w.version.pk,
@@ -354,6 +357,9 @@ MATRIX = {
     "version_signed_pdf": ABSENT,
     "workflow": READ,
     "workflow_action": POST_ONLY,
+    "section_create": EDIT,
+    "section_delete": EDIT,
+    "section_update": EDIT,
     "workshop_create": EDIT,
     "workshop_delete": EDIT,
     "workshop_update": EDIT,

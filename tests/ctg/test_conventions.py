@@ -235,7 +235,7 @@ def test_three_axes_with_objectives_and_sheets_built_in_the_browser(client, conv
     assert sheet.convention == convention
     assert sheet.budget_lines.get().planned == 12000
     html = client.get(reverse("plan_detail", kwargs={"convention_pk": convention.pk})).content.decode()
-    assert "Fiche 2.1.1 — Créer un guichet unique mobile" in html
+    assert "Fiche action 2.1.1 — Créer un guichet unique mobile" in html
 
 
 @pytest.mark.parametrize(

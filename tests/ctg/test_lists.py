@@ -69,7 +69,7 @@ def test_plan_diagnostic_and_detail_pages_do_not_grow_with_the_plan(client, caf,
     for name, pinned in [
         ("plan_detail", 7),
         ("convention_detail", 15),
-        ("diagnostic_detail", 10),
+        ("diagnostic_detail", 11),
         ("party_list", 14),
         ("convention_history", 19),
     ]:

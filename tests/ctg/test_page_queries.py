@@ -19,7 +19,7 @@ STATUSES = [s for s in Status.values if s != Status.ENDED for _ in (0, 1)]
 
 CONVENTION_PAGES = {
     "convention_detail": 11,
-    "diagnostic_detail": 10,
+    "diagnostic_detail": 11,
     "plan_detail": 7,
     "party_list": 12,
     "document_list": 10,

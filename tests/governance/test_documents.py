@@ -53,14 +53,17 @@ def test_the_convention_pdf_has_every_part(cournon):
     assert "Entre les soussignés" in text
     # The cover names who signs, with their articles: a commune alone and its Caf.
     assert "Entre la commune de Cournon-d'Auvergne et la Caf du Puy-de-Dôme" in text
-    assert "Commune de Cournon-d'Auvergne (SIREN 216301242)" in text
+    assert "La commune de Cournon-d'Auvergne (SIREN 216301242), représentée par le maire" in text
     assert "représentée par le maire" in text
-    assert "dûment habilité·e par délibération du conseil municipal" in text
+    # « Le Maire »: the past participle agrees with the representative's title.
+    assert "dûment habilité par délibération du conseil municipal" in text
     assert "Caf du Puy-de-Dôme" in text and "le directeur" in text
     for article in (
         "Article 1 — Objet de la convention",
-        "Article 11 — Les litiges",
-        "Article 9 — La révision par avenant",
+        "Article 6 — Les engagements financiers",
+        "Article 9 — La protection des données personnelles",
+        "Article 11 — La révision par avenant",
+        "Article 13 — Les litiges",
     ):
         assert article in text
     assert "le litige est porté devant le tribunal administratif de Clermont-Ferrand" in text
@@ -72,7 +75,12 @@ def test_the_convention_pdf_has_every_part(cournon):
     assert "Annexe 3 — Les sigles" in text and "LAEP lieu d'accueil enfants-parents" in text
     assert "REAAP" not in text  # only the acronyms the convention uses
     # The table of contents gives page numbers.
-    assert re.search(r"Article 11 — Les litiges \.{5,} \d+", text)
+    assert re.search(r"Article 13 — Les litiges \.{5,} \d+", text)
+    # Each signatory's commitments; résiliation by agreement as well as for breach.
+    assert "La commune de Cournon-d'Auvergne s'engage à : coordonner la mise en œuvre du plan d'actions" in text
+    assert "La Caf du Puy-de-Dôme s'engage à : accompagner le territoire" in text
+    assert "résiliée d'un commun accord entre les parties" in text
+    assert "un exemplaire original signé électroniquement ou" not in text
 
 
 def test_every_page_of_a_draft_says_projet_and_a_frozen_one_does_not(cournon):
@@ -171,7 +179,7 @@ def test_the_deliberation_of_a_commune(cournon):
     assert len(PdfReader(io.BytesIO(content)).pages) == deliberation_pages + len(
         PdfReader(io.BytesIO(convention_pdf)).pages
     )
-    assert "Article 11 — Les litiges" in text
+    assert "Article 13 — Les litiges" in text
 
 
 def test_the_editable_deliberation_and_convention_say_what_their_pdfs_say(cournon):
