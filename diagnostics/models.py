@@ -161,7 +161,7 @@ class Finding(ConventionPart):
 
     class Meta:
         verbose_name = "constat"
-        ordering = ["field__position", "kind", "position", "pk"]
+        ordering = ["position", "pk"]
 
     def __str__(self):
         return self.text[:80]

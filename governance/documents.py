@@ -264,6 +264,10 @@ def convention_context(snapshot: dict) -> dict:
         "parties_sentence": wording.parties_sentence(parties),
         "commitment_groups": commitment_groups(parties, meta["territory_kind"]),
         "diagnostic": diagnostic,
+        "has_diagnostic": any(
+            diagnostic.get(key)
+            for key in ("summary", "findings", "indicators", "sections", "needs", "sources", "interviews", "workshops")
+        ),
         "general_indicators": [
             i for i in diagnostic.get("indicators", []) if not i.get("field") and not i.get("section")
         ],
@@ -367,7 +371,6 @@ def deliberation_context(snapshot: dict, party_index: int) -> dict:
     period = f"{snapshot['period']['start'][:4]}-{snapshot['period']['end'][:4]}"
     if party.get("deliberation"):
         party = {**party, "deliberation": _dated(party["deliberation"])}
-    diagnostic = snapshot["diagnostic"]
     names = context["levels"]
     for axis in context["axes"]:
         axis["objectives_counted"] = wording.counted(len(axis["objectives"]), names["objective"])
@@ -381,9 +384,6 @@ def deliberation_context(snapshot: dict, party_index: int) -> dict:
         f"avec {caf}",
         axes_counted=wording.counted(len(context["axes"]), names["axis"]),
         covered_fields_sentence=wording.enumerate_fr([f"« {name} »" for name in context["covered_fields"]]),
-        has_diagnostic=any(
-            diagnostic.get(key) for key in ("summary", "findings", "indicators", "sections", "needs", "sources")
-        ),
     )
     return context
 

@@ -58,8 +58,10 @@ def tribunal_name(departement_code: str) -> str:
 ACRONYMS = {
     "ABS": "analyse des besoins sociaux",
     "ALSH": "accueil de loisirs sans hébergement",
+    "CA": "communauté d'agglomération",
     "CAF": "caisse d'allocations familiales",
     "CASF": "code de l'action sociale et des familles",
+    "CC": "communauté de communes",
     "CCAS": "centre communal d'action sociale",
     "CEJ": "contrat enfance jeunesse",
     "CGCT": "code général des collectivités territoriales",
@@ -68,18 +70,24 @@ ACRONYMS = {
     "CNAF": "Caisse nationale des allocations familiales",
     "CTEAC": "contrat territorial d'éducation artistique et culturelle",
     "CTG": "convention territoriale globale",
+    "DSER": "direction des statistiques, des études et de la recherche (Cnaf)",
     "EAJE": "établissement d'accueil du jeune enfant",
     "EPCI": "établissement public de coopération intercommunale",
     "ETP": "équivalent temps plein",
+    "INSEE": "Institut national de la statistique et des études économiques",
     "LAEP": "lieu d'accueil enfants-parents",
     "MAM": "maison d'assistants maternels",
     "MSA": "Mutualité sociale agricole",
+    "PAJE": "prestation d'accueil du jeune enfant",
     "PEDT": "projet éducatif territorial",
     "PMI": "protection maternelle et infantile",
     "PST": "projet social de territoire",
+    "RGPD": "règlement général sur la protection des données",
     "REAAP": "réseau d'écoute, d'appui et d'accompagnement des parents",
     "RPE": "relais petite enfance",
+    "SIREN": "système d'identification du répertoire des entreprises",
     "TPS": "toute petite section (école maternelle)",
+    "UE": "Union européenne",
 }
 _WORD = re.compile(r"\b[A-Z]{2,6}\b")
 
@@ -90,7 +98,9 @@ def acronyms_in(texts) -> list[tuple[str, str]]:
     for text in texts:
         if text:
             found.update(match for match in _WORD.findall(str(text)) if match in ACRONYMS)
-        # "Caf" is written in lower case in the CAFs' own names.
+        # "Caf" and "Insee" are written in lower case in names and sources.
         if text and "Caf " in str(text):
             found.add("CAF")
+        if text and "Insee" in str(text):
+            found.add("INSEE")
     return [(acronym, ACRONYMS[acronym]) for acronym in sorted(found)]

@@ -44,27 +44,28 @@ def designate(details: dict) -> Designation:
 
 
 def enumerate_fr(items: list[str]) -> str:
-    """ "a", "a et b", "a, b et c"; "a, b et c, et d" when an item is itself a list (the comma
-    tells where the inner list ends)."""
+    """ "a", "a et b", "a, b et c"; "les a et b, c, et d" when an item is itself a list (the
+    comma tells where the inner list ends)."""
     items = [item for item in items if item]
     if len(items) < 2:
         return "".join(items)
-    last_joint = ", et " if any(" et " in item for item in items[:-1]) else " et "
+    # Only a list inside the list (« les communes de A et de B »), not a name with « et » in it
+    # (« Thiers Dore et Montagne »), calls for the comma.
+    last_joint = ", et " if any(item.startswith("les ") and " et " in item for item in items[:-1]) else " et "
     return f"{', '.join(items[:-1])}{last_joint}{items[-1]}"
 
 
 def parties_sentence(parties: list[dict]) -> str:
-    """The cover's « Entre … »: the territory, its signing communes grouped, the Caf and the
-    partners, as many as sign (« la commune de Thiers » for one, « les communes de A, B et C »)."""
-    epcis = [p for p in parties if p["details"].get("kind") == "epci"]
+    """The cover's « Entre … »: the parties in the convention's order, its signing communes
+    named together where the first of them stands (« la commune de Thiers » for one, « les
+    communes de A, de B et de C » for several)."""
     communes = [p for p in parties if p["details"].get("kind") == "commune"]
-    others = [p for p in parties if p["details"].get("kind") not in ("epci", "commune")]
-    names = [designate(p["details"]).name for p in epcis]
-    if len(communes) == 1:
-        names.append(designate(communes[0]["details"]).name)
-    elif communes:
-        names.append(communes_phrase([p["details"]["name"] for p in communes]))
-    names += [designate(p["details"]).name for p in others]
+    names = []
+    for party in parties:
+        if party["details"].get("kind") != "commune":
+            names.append(designate(party["details"]).name)
+        elif party is communes[0]:
+            names.append(communes_phrase([p["details"]["name"] for p in communes]))
     return f"Entre {enumerate_fr(names)}"
 
 

@@ -54,6 +54,10 @@ def test_lists_agree_with_what_is_there():
         enumerate_fr(["l'EPCI", "les communes de A et de B", "la Caf"])
         == "l'EPCI, les communes de A et de B, et la Caf"
     )
+    # A name with « et » in it is not a list.
+    assert enumerate_fr(["la Caf", "la communauté de communes Entre Dore et Allier", "la MSA"]) == (
+        "la Caf, la communauté de communes Entre Dore et Allier et la MSA"
+    )
 
 
 CAF = party("caf", "Caf de l'Allier")
