@@ -497,3 +497,51 @@ def test_messages_and_headings_agree_with_the_noun(client, convention, adviser):
     axis = convention.axes.get()
     edit = reverse("axis_update", kwargs={"convention_pk": convention.pk, "axis_pk": axis.pk})
     assert "Modifier l&#x27;axe" in client.get(edit).content.decode()
+
+
+def test_a_convention_names_its_own_structure_from_scratch(client, convention, adviser):
+    """Made from scratch in the browser's forms: the plan's levels get the convention's names and
+    numbers, the diagnostic its own headings, and the pages say so."""
+    add_plan(convention, axes=1, objectives=1, sheets=1)
+    client.force_login(adviser)
+    response = client.post(
+        reverse("convention_edit", kwargs={"convention_pk": convention.pk}),
+        {
+            "title": convention.title,
+            "subtitle": "Grandir ensemble",
+            "start_date": "2025-01-01",
+            "end_date": "2029-12-31",
+            "website": "www.montlucon-communaute.fr",
+            "axis_label": "Enjeu",
+            "objective_label": "Orientation",
+            "sheet_label": "Action",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    convention.refresh_from_db()
+    assert convention.website == "https://www.montlucon-communaute.fr"
+    axis = convention.axes.get()
+    edit = reverse("axis_update", kwargs={"convention_pk": convention.pk, "axis_pk": axis.pk})
+    assert client.post(edit, {"title": "Vivre en famille", "code": "A"}).status_code == 302
+    plan = client.get(reverse("plan_detail", kwargs={"convention_pk": convention.pk})).content.decode()
+    assert "Enjeu A — Vivre en famille" in plan and "Orientation A.1 — Objectif 1.1" in plan
+    assert "Action A.1.1 — Fiche 1.1.1" in plan
+    sheet = convention.sheets.get()
+    assert "Action A.1.1 — Fiche 1.1.1" in client.get(sheet.get_absolute_url()).content.decode()
+
+    sections = reverse("section_create", kwargs={"convention_pk": convention.pk})
+    assert client.post(sections, {"title": "Démographie et familles"}).status_code == 302
+    section = convention.diagnostic_sections.get()
+    findings = reverse("finding_create", kwargs={"convention_pk": convention.pk})
+    form = client.get(findings).content.decode()
+    assert "Démographie et familles" in form
+    assert (
+        client.post(findings, {"section": section.pk, "kind": "force", "text": "Des familles jeunes"}).status_code
+        == 302
+    )
+    # Neither a heading nor a field: refused in French, nothing saved.
+    refused = client.post(findings, {"kind": "force", "text": "Sans rubrique"})
+    assert refused.status_code == 400 and "Rattachez le constat" in refused.content.decode()
+    assert convention.findings.count() == 1
+    page = client.get(reverse("diagnostic_detail", kwargs={"convention_pk": convention.pk})).content.decode()
+    assert page.index("Démographie et familles") < page.index("Des familles jeunes")
