@@ -26,7 +26,7 @@ import governance.legal
 import governance.snapshot
 from ctg.lib.office import Properties, html_to_docx
 from ctg.lib.pdf import html_to_pdf
-from ctg.lib.typography import fr_date, french_sorted, keep_together
+from ctg.lib.typography import fr_date, french_sorted, keep_together, lower_first
 from ctg.lifecycle import Status
 from diagnostics.services import diagnostic_groups
 from governance import wording
@@ -107,32 +107,6 @@ def input_hash(snapshot: dict, kind: str, party_index: int | None = None) -> str
 
 def is_draft(snapshot) -> bool:
     return snapshot["meta"]["status"] not in FROZEN_STATUSES
-
-
-DEFAULT_LEVELS = {"axis": "Axe", "objective": "Objectif", "sheet": "Fiche action"}
-
-
-def levels(snapshot) -> dict:
-    """The names the convention gives to the levels of its plan (« Enjeu », « Orientation »…)."""
-    return {**DEFAULT_LEVELS, **(snapshot.get("levels") or {})}
-
-
-def plan(snapshot) -> list[dict]:
-    """The axes with their objectives and sheets, each with its number: the one the convention
-    gives it, else its place in the plan (« 2 », « 2.1 », « 2.1.3 »)."""
-    axes = []
-    for a, axis in enumerate(snapshot["axes"], start=1):
-        axis_number = axis.get("code") or str(a)
-        objectives = []
-        for o, objective in enumerate(axis.get("objectives", []), start=1):
-            objective_number = objective.get("code") or f"{axis_number}.{o}"
-            sheets = [
-                {**sheet, "number": sheet.get("code") or f"{objective_number}.{s}"}
-                for s, sheet in enumerate(objective.get("sheets", []), start=1)
-            ]
-            objectives.append({**objective, "number": objective_number, "sheets": sheets})
-        axes.append({**axis, "number": axis_number, "objectives": objectives})
-    return axes
 
 
 def _sheets(axes):
@@ -221,7 +195,7 @@ def convention_context(snapshot: dict) -> dict:
     meta = snapshot["meta"]
     fields = meta["fields"]
     diagnostic = snapshot["diagnostic"]
-    axes = plan(snapshot)
+    axes = wording.plan(snapshot)
     sheets = list(_sheets(axes))
     communes = {c["insee"]: c["name"] for c in meta["communes"]}
     for sheet in sheets:
@@ -256,7 +230,7 @@ def convention_context(snapshot: dict) -> dict:
         "doc": snapshot,
         "meta": meta,
         "draft": is_draft(snapshot),
-        "levels": levels(snapshot),
+        "levels": wording.levels(snapshot),
         "start": fr_date(snapshot["period"]["start"]),
         "end": fr_date(snapshot["period"]["end"]),
         "years": int(snapshot["period"]["end"][:4]) - int(snapshot["period"]["start"][:4]) + 1,
@@ -277,9 +251,9 @@ def convention_context(snapshot: dict) -> dict:
         "sheets": sheets,
         "plan_counts": wording.enumerate_fr(
             [
-                wording.counted(len(axes), levels(snapshot)["axis"]),
-                wording.counted(len(objectives), levels(snapshot)["objective"]),
-                wording.counted(len(sheets), levels(snapshot)["sheet"]),
+                wording.counted(len(axes), wording.levels(snapshot)["axis"]),
+                wording.counted(len(objectives), wording.levels(snapshot)["objective"]),
+                wording.counted(len(sheets), wording.levels(snapshot)["sheet"]),
             ]
         ),
         "every_sheet_has_pilot_and_indicators": bool(sheets)
@@ -297,7 +271,7 @@ def convention_context(snapshot: dict) -> dict:
         "annex": {key: f"Annexe {n} — {title}" for n, (key, title) in enumerate(annexes, start=1)},
         "annex_number": {key: n for n, (key, _title) in enumerate(annexes, start=1)},
         "sheet_plural": plural_label(snapshot, "sheet", 2),
-        "sheets_counted": wording.counted(len(sheets), levels(snapshot)["sheet"]),
+        "sheets_counted": wording.counted(len(sheets), wording.levels(snapshot)["sheet"]),
         "acronyms": [],
         "workshops": diagnostic.get("workshops", []),
         "signature_rows": [printed_parties[i : i + 2] for i in range(0, len(printed_parties), 2)],
@@ -306,7 +280,7 @@ def convention_context(snapshot: dict) -> dict:
 
 
 def plural_label(snapshot, level: str, count: int) -> str:
-    return wording.plural(levels(snapshot)[level], count)
+    return wording.plural(wording.levels(snapshot)[level], count)
 
 
 def _qr(url):
@@ -319,9 +293,26 @@ def _qr(url):
     return mark_safe(segno.make(url, error="m").svg_inline(scale=3, dark="#1d4e6b"))  # noqa: S308 - segno's own SVG
 
 
+def amendment(snapshot: dict) -> dict | None:
+    """The avenant this text is, once a version was signed (governance.amendments); None for the
+    convention itself."""
+    found = snapshot["meta"].get("amendment")
+    return found if isinstance(found, dict) else None
+
+
+def avenant_context(snapshot: dict) -> dict:
+    context = convention_context(snapshot)
+    changed = amendment(snapshot)
+    annexed = {title for group in changed["changes"] for title in group["sheets"]}
+    context.update(amendment=changed, annexed_sheets=[s for s in context["sheets"] if s["title"] in annexed])
+    return context
+
+
 def convention_html(snapshot: dict) -> str:
-    """The convention's HTML; its annex of acronyms lists those its text uses, found in a first
-    rendering."""
+    """The text the parties sign: the convention, or once a version was signed, the avenant to
+    it. The convention's annex of acronyms lists those its text uses, found in a first rendering."""
+    if amendment(snapshot):
+        return keep_together(render_to_string("documents/avenant.html", avenant_context(snapshot)))
     context = convention_context(snapshot)
     first = render_to_string("documents/convention.html", context)
     context["acronyms"] = acronyms_in([printed_text(first)])
@@ -341,7 +332,9 @@ def render_convention_pdf(snapshot: dict) -> bytes:
 
 
 def render_convention_docx(snapshot: dict) -> bytes:
-    return html_to_docx(convention_html(snapshot), _properties(snapshot, snapshot["title"]), draft=is_draft(snapshot))
+    changed = amendment(snapshot)
+    title = f"Avenant n° {changed['number']} — {snapshot['title']}" if changed else snapshot["title"]
+    return html_to_docx(convention_html(snapshot), _properties(snapshot, title), draft=is_draft(snapshot))
 
 
 def _properties(snapshot: dict, title: str) -> Properties:
@@ -371,6 +364,7 @@ def deliberation_context(snapshot: dict, party_index: int) -> dict:
     period = f"{snapshot['period']['start'][:4]}-{snapshot['period']['end'][:4]}"
     if party.get("deliberation"):
         party = {**party, "deliberation": _dated(party["deliberation"])}
+    changed = amendment(snapshot)
     names = context["levels"]
     for axis in context["axes"]:
         axis["objectives_counted"] = wording.counted(len(axis["objectives"]), names["objective"])
@@ -380,8 +374,13 @@ def deliberation_context(snapshot: dict, party_index: int) -> dict:
         concerned_sheets=concerned,
         concerned_counted=wording.counted(len(concerned), names["sheet"]),
         caf_name=caf.removeprefix("la "),
-        objet=f"Approbation de la Convention territoriale globale {period} {context['meta']['territory_with_de']} "
-        f"avec {caf}",
+        objet=(
+            f"Approbation de l'avenant n° {changed['number']} à la {lower_first(changed['base_title'])}"
+            if changed
+            else f"Approbation de la Convention territoriale globale {period} {context['meta']['territory_with_de']} "
+            f"avec {caf}"
+        ),
+        amendment=changed,
         axes_counted=wording.counted(len(context["axes"]), names["axis"]),
         covered_fields_sentence=wording.enumerate_fr([f"« {name} »" for name in context["covered_fields"]]),
     )

@@ -39,7 +39,9 @@ def _filename(snapshot, kind, index) -> str:
     extension = "docx" if kind in (Document.Kind.CONVENTION_DOCX, Document.Kind.DELIBERATION_DOCX) else "pdf"
     if index is None:
         period = f"{snapshot['period']['start'][:4]}-{snapshot['period']['end'][:4]}"
-        return f"convention-{documents.filename_slug(snapshot['meta']['territory_label'])}-{period}.{extension}"
+        changed = documents.amendment(snapshot)
+        act = f"avenant-{changed['number']}" if changed else "convention"
+        return f"{act}-{documents.filename_slug(snapshot['meta']['territory_label'])}-{period}.{extension}"
     party = snapshot["parties"][index]
     return f"deliberation-{documents.filename_slug(party['organisation']['name'])}.{extension}"
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from ctg.lib.typography import french_sorted
 from diagnostics.models import InterventionField
+from governance.amendments import amendment_of
 from governance.exchange import export_convention
 from governance.legal import tribunal_name
 from governance.models import document_order
@@ -91,6 +92,8 @@ def convention_snapshot(convention) -> dict:
         party["details"] = _party_details(party, communes_by_insee, epcis_by_siren)
         party["details"]["party_id"] = model.pk
         party["deliberation"] = None  # the council's decision, once recorded
+    signed = convention.versions.exclude(signed_sha256="").order_by("-number")
+    base = signed.first()
     document["meta"] = {
         "convention_id": convention.pk,
         "status": convention.status,
@@ -104,6 +107,16 @@ def convention_snapshot(convention) -> dict:
         "tribunal": tribunal_name(departement.code) if departement else "le tribunal administratif compétent",
         "communes": [{"insee": c.code, "name": c.name, "population": c.population} for c in territory_communes],
         "fields": {f.code: f.name for f in InterventionField.objects.all()},
+        # Once a version is signed, the next text is an avenant to it.
+        "amendment": amendment_of(
+            base.snapshot,
+            document,
+            number=signed.count(),
+            base_version=base.number,
+            signed_on=base.sealed_at.date() if base.sealed_at else None,
+        )
+        if base is not None
+        else None,
         "public_url": f"{settings.SITE_URL}{reverse('public_convention', kwargs={'convention_pk': convention.pk})}"
         if convention.is_published
         else None,

@@ -160,3 +160,29 @@ def plural(label: str, count: int) -> str:
 def counted(count: int, label: str) -> str:
     """ "5 axes", "1 enjeu", "0 fiche action"."""
     return f"{count} {plural(label, count)}"
+
+
+DEFAULT_LEVELS = {"axis": "Axe", "objective": "Objectif", "sheet": "Fiche action"}
+
+
+def levels(snapshot) -> dict:
+    """The names the convention gives to the levels of its plan (« Enjeu », « Orientation »…)."""
+    return {**DEFAULT_LEVELS, **(snapshot.get("levels") or {})}
+
+
+def plan(snapshot) -> list[dict]:
+    """The axes with their objectives and sheets, each with its number: the one the convention
+    gives it, else its place in the plan (« 2 », « 2.1 », « 2.1.3 »)."""
+    axes = []
+    for a, axis in enumerate(snapshot["axes"], start=1):
+        axis_number = axis.get("code") or str(a)
+        objectives = []
+        for o, objective in enumerate(axis.get("objectives", []), start=1):
+            objective_number = objective.get("code") or f"{axis_number}.{o}"
+            sheets = [
+                {**sheet, "number": sheet.get("code") or f"{objective_number}.{s}"}
+                for s, sheet in enumerate(objective.get("sheets", []), start=1)
+            ]
+            objectives.append({**objective, "number": objective_number, "sheets": sheets})
+        axes.append({**axis, "number": axis_number, "objectives": objectives})
+    return axes

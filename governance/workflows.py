@@ -48,11 +48,10 @@ def freeze(convention: Convention, *, by=None, ip=None) -> ConventionVersion:
             raise WorkflowError("La convention n'a aucune partie signataire.")
         previous = convention.versions.order_by("-number").first()
         number = previous.number + 1 if previous else 1
-        is_amendment = convention.versions.exclude(signed_sha256="").exists()
         convention.transition(Status.FROZEN, by=by)
         snapshot = convention_snapshot(convention)
         snapshot["meta"]["version"] = number
-        snapshot["meta"]["amendment"] = is_amendment
+        is_amendment = snapshot["meta"]["amendment"] is not None
         version = ConventionVersion.objects.create(
             convention=convention,
             number=number,

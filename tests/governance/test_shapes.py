@@ -137,3 +137,48 @@ def test_a_hand_written_convention_comes_back_as_it_was_written(db):
     assert [f["section"] for f in exported["diagnostic"]["findings"]] == [
         f["section"] for f in written["diagnostic"]["findings"]
     ]
+
+
+def test_an_avenant_is_a_short_act_of_what_changes_with_its_own_deliberation(db):
+    """Once version 1 is signed, the next text is « Avenant n° 1 »: what changes, the sheets
+    added or modified annexed, approved as such by the councils."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from actions.models import ActionSheet
+    from governance.models import ConventionVersion
+
+    convention = seed_convention("commune-2023-2026")
+    ConventionVersion.objects.create(
+        convention=convention,
+        number=1,
+        snapshot=convention_snapshot(convention),
+        snapshot_sha256="0" * 64,
+        signed_sha256="1" * 64,
+        sealed_at=timezone.make_aware(timezone.datetime(2023, 3, 14, 10)),
+    )
+    first, *_ = convention.sheets.all()
+    first.description = "Un outil partagé avec les assistants maternels."
+    first.save()
+    objective = first.objective
+    ActionSheet.objects.create(convention=convention, objective=objective, position=99, title="Un relais itinérant")
+    convention.end_date = date(2027, 12, 31)
+    convention.save()
+    snapshot = convention_snapshot(convention)
+    text, deliberation = read(snapshot)
+    assert "Avenant n° 1 à la convention territoriale globale de Cournon-d'Auvergne 2023-2026" in text
+    assert "signée le 14 mars 2023" in text
+    assert "Modification : durée, désormais du 1er janvier 2023 au 31 décembre 2027" in text
+    assert f"Modification : fiche action 1.1.1 — {flat(first.title)} (description)." in text
+    assert "Ajout : fiche action 1.1.9 — Un relais itinérant (annexée)." in text
+    assert "Fiche action 1.1.9 — Un relais itinérant" in text  # annexed in full
+    assert "Article 13" not in text and "Annexe 2 — Les communes" not in text  # not the convention again
+    assert len(pdf_pages(documents.render_convention_pdf(snapshot))) <= 6
+    assert (
+        "Objet : Approbation de l'avenant n° 1 à la convention territoriale globale de Cournon-d'Auvergne 2023-2026"
+        in deliberation
+    )
+    assert "Article 1er — Approuve l'avenant n° 1" in deliberation
+    assert "Autorise le Maire à signer cet avenant" in deliberation
+    assert "Annexe : l'avenant n° 1" in deliberation
