@@ -56,7 +56,11 @@ def test_the_convention_pdf_has_every_part(cournon):
     assert "La commune de Cournon-d'Auvergne (SIREN 216301242), représentée par le maire" in text
     assert "représentée par le maire" in text
     # « Le Maire »: the past participle agrees with the representative's title.
-    assert "dûment habilité par délibération du conseil municipal" in text
+    # Its date, unknown when the text is frozen, is on the signed original's evidence page.
+    assert (
+        "dûment habilité par délibération du conseil municipal (sa date figure au relevé des délibérations "
+        "joint à l'original signé)," in text
+    )
     assert "Caf du Puy-de-Dôme" in text and "le directeur" in text
     for article in (
         "Article 1 — Objet de la convention",
