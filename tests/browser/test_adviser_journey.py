@@ -95,7 +95,7 @@ def test_an_adviser_writes_a_ctg_and_launches_its_deliberations(journey, worker)
         page.get_by_role("button", name="Enregistrer la fiche").click()
     page.get_by_role("link", name="Plan d'actions").click()
     tab.check("plan")
-    assert "Fiche 1.1.2 — Ouvrir une crèche à Domérat" in page.content()
+    assert "Fiche action 1.1.2 — Ouvrir une crèche à Domérat" in page.content()
     assert list(Step.objects.order_by("pk").values_list("title", flat=True)) == [
         "Recruter l'animatrice",
         "Ouvrir le relais",

@@ -153,7 +153,7 @@ def test_the_coordinator_and_a_commune_take_the_ctg_to_its_sealed_pdf(journey, w
     assert "2 créations" in re.sub(r"\s+", " ", cpage.content())
     cpage.get_by_role("button", name="Confirmer l'import").click()
     coordinator_tab.check("plan")
-    cpage.get_by_role("link", name=re.compile("Fiche 1.1.1")).click()
+    cpage.get_by_role("link", name=re.compile("Fiche action 1.1.1")).click()
     cpage.locator("#id_suivi-status").select_option(label="En cours")
     cpage.locator("#id_suivi-progress").fill("25")
     cpage.get_by_role("button", name="Enregistrer le statut").click()

@@ -86,7 +86,7 @@ def test_the_three_journeys_on_a_desk_and_a_phone(journey, width):
     coordinator_tab.login(coordinator.email, DEFAULT_PASSWORD)
     coordinator_tab.click(cpage.get_by_role("link", name=convention.title).first)
     coordinator_tab.click(cpage.get_by_role("link", name="Plan d'actions", exact=True))
-    coordinator_tab.click(cpage.get_by_role("link", name=re.compile("Fiche 1.1.1")))
+    coordinator_tab.click(cpage.get_by_role("link", name=re.compile("Fiche action 1.1.1")))
     coordinator_tab.clicks += 1
     labelled(cpage, "Statut").last.select_option(label="En cours")
     labelled(cpage, "Avancement (%)").last.fill("25")
