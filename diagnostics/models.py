@@ -166,6 +166,12 @@ class Finding(ConventionPart):
     def __str__(self):
         return self.text[:80]
 
+    def save(self, *args, **kwargs):
+        # A finding filed under a heading tagged with a national field counts in that field's figures.
+        if self.field_id is None and self.section_id is not None:
+            self.field_id = self.section.field_id
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.field_id is None and self.section_id is None:
             raise ValidationError("Rattachez le constat à une rubrique du diagnostic ou à un champ d'intervention.")

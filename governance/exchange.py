@@ -834,7 +834,7 @@ def _import_diagnostic(convention, data, resolution):
             convention=convention,
             position=index,
             section=sections.get(f.get("section")),
-            field=fields.get(f.get("field")),
+            field=fields.get(f.get("field")) or getattr(sections.get(f.get("section")), "field", None),
             kind=f["kind"],
             text=f["text"],
         )

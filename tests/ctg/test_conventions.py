@@ -545,3 +545,12 @@ def test_a_convention_names_its_own_structure_from_scratch(client, convention, a
     assert convention.findings.count() == 1
     page = client.get(reverse("diagnostic_detail", kwargs={"convention_pk": convention.pk})).content.decode()
     assert page.index("Démographie et familles") < page.index("Des familles jeunes")
+
+    # A governance body of its own, with its composition and rhythm, as the convention writes it.
+    created = client.post(
+        reverse("committee_create", kwargs={"convention_pk": convention.pk}),
+        {"kind": "autre", "name": "Groupe d'élus", "composition": "les maires référents", "rhythm": "chaque trimestre"},
+    )
+    assert created.status_code == 302
+    bodies = client.get(reverse("committee_list", kwargs={"convention_pk": convention.pk})).content.decode()
+    assert "Groupe d&#x27;élus" in bodies and "Se réunit chaque trimestre." in bodies

@@ -11,6 +11,8 @@ The commune alone (Cournon-d'Auvergne) is read in test_documents."""
 
 from pathlib import Path
 
+import pytest
+
 from governance import documents, exchange
 from governance.snapshot import convention_snapshot
 from tests.documents import assert_same_text, pdf_pages
@@ -182,3 +184,11 @@ def test_an_avenant_is_a_short_act_of_what_changes_with_its_own_deliberation(db)
     assert "Article 1er — Approuve l'avenant n° 1" in deliberation
     assert "Autorise le Maire à signer cet avenant" in deliberation
     assert "Annexe : l'avenant n° 1" in deliberation
+
+
+@pytest.mark.parametrize("seed", ["l-union", "plaine-limagne"])
+def test_the_other_demo_conventions_say_the_same_in_pdf_and_docx(db, seed):
+    """The demo's other CTGs (Cournon-d'Auvergne in test_documents, Montluçon above): a commune
+    alone, and 25 communes with their EPCI, the Département and the MSA."""
+    snapshot = convention_snapshot(seed_convention(seed))
+    assert_same_text(documents.render_convention_pdf(snapshot), documents.render_convention_docx(snapshot))
