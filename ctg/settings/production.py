@@ -22,6 +22,10 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_AGE = 8 * 3600
+# Documents are sealed with the platform's own certificate (SEAL_PKCS12_FILE and its
+# passphrase): a certificate made up on the spot is for the demo and the tests only, and the
+# system check refuses to start without a real one (governance.checks).
+SEAL_ALLOW_SELF_SIGNED = False
 
 STORAGES = {
     **STORAGES,

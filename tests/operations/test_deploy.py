@@ -6,6 +6,46 @@ import pytest
 from django.conf import settings
 
 
+def seal_pkcs12(path, *, self_signed=False, passphrase=b"seal-passphrase"):
+    """A seal certificate as an operator installs it: issued by an authority (or, to be
+    refused, self-signed), in a PKCS#12 file with its passphrase."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    def name(common_name):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+    now = datetime.now(UTC)
+    authority_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    issuer = name("Autorité de test") if not self_signed else name("Cachet CTG")
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name("Cachet CTG"))
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .sign(key if self_signed else authority_key, hashes.SHA256())
+    )
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"seal", key, certificate, None, serialization.BestAvailableEncryption(passphrase)
+        )
+    )
+    return {"SEAL_PKCS12_FILE": str(path), "SEAL_PKCS12_PASSPHRASE": passphrase.decode()}
+
+
+@pytest.fixture
+def seal(tmp_path):
+    return seal_pkcs12(tmp_path / "cachet.p12")
+
+
 def check_deploy(**environment):
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
@@ -23,10 +63,22 @@ def check_deploy(**environment):
     )
 
 
-def test_production_settings_pass_check_deploy():
-    result = check_deploy(DJANGO_PROXY_COUNT="1")
+def test_production_settings_pass_check_deploy(seal):
+    result = check_deploy(DJANGO_PROXY_COUNT="1", **seal)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_real_seal_certificate(tmp_path, seal):
+    """No certificate, a wrong passphrase, or a self-signed one: the system check stops the
+    start (the demo and the tests alone make one up)."""
+    missing = check_deploy(DJANGO_PROXY_COUNT="1", SEAL_PKCS12_FILE=str(tmp_path / "absent.p12"))
+    assert missing.returncode != 0 and "governance.E001" in missing.stderr
+    assert "Le certificat de scellement est introuvable" in missing.stderr
+    wrong = check_deploy(DJANGO_PROXY_COUNT="1", **{**seal, "SEAL_PKCS12_PASSPHRASE": "pas-la-bonne"})
+    assert wrong.returncode != 0 and "governance.E002" in wrong.stderr
+    made_up = check_deploy(DJANGO_PROXY_COUNT="1", **seal_pkcs12(tmp_path / "auto.p12", self_signed=True))
+    assert made_up.returncode != 0 and "governance.E003" in made_up.stderr
 
 
 def test_production_behind_a_proxy_needs_the_proxy_count():

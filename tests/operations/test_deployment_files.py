@@ -24,7 +24,10 @@ def test_compose_runs_every_part_with_health_checks():
     assert services["db"]["image"] == "postgres:15"
     for name in ("db", "redis", "web", "worker", "beat"):
         assert "healthcheck" in services[name], name
-    assert "ctg.wsgi:application" in services["web"]["command"]
+    web = " ".join(services["web"]["command"])
+    assert "ctg.wsgi:application" in web
+    # gunicorn runs no system check: the command runs them first (no seal certificate, no start).
+    assert web.index("manage.py check --deploy --fail-level ERROR &&") < web.index("gunicorn")
     assert "random_page_cost=1.1" in services["db"]["command"]  # benchmarked with it (benchmarks/README.md)
     # Redis evicts cached values (they expire), never queued jobs (they do not).
     assert services["redis"]["command"][-2:] == ["--maxmemory-policy", "volatile-lru"]
@@ -34,7 +37,7 @@ def test_compose_runs_every_part_with_health_checks():
 
 def test_the_app_services_get_every_setting_production_requires():
     example = (ROOT / ".env.example").read_text()
-    provided = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
+    provided = set(re.findall(r"^([A-Z0-9_]+)=", example, re.MULTILINE))
     for name in ("web", "worker", "beat", "migrate"):
         service = COMPOSE["services"][name]
         assert service["environment"]["DJANGO_SETTINGS_MODULE"] == "ctg.settings.production"
@@ -42,6 +45,11 @@ def test_the_app_services_get_every_setting_production_requires():
         assert service["env_file"] == ".env"
     missing = required_env_names() - provided
     assert not missing, f".env.example does not set {missing}"
+    # The seal certificate: documented, and the same file for the web (which verifies) and the
+    # worker (which seals).
+    assert {"SEAL_PKCS12_FILE", "SEAL_PKCS12_PASSPHRASE"} <= provided
+    for name in ("web", "worker"):
+        assert "${SEAL_DIR:-./seal}:/app/seal:ro" in COMPOSE["services"][name]["volumes"]
 
 
 def test_the_health_check_path_exists_and_skips_the_tls_redirect(client, db):
