@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=ctg.settings.test
 # Durability is useless for a database thrown away after the run.
 export PG_EXTRA_OPTIONS="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+# A connection left idle inside a transaction (a thread that never came back) would hold the
+# locks a transactional test's TRUNCATE needs, for ever: PostgreSQL ends it, and logs who
+# waited on whom.
+PG_EXTRA_OPTIONS="$PG_EXTRA_OPTIONS -c idle_in_transaction_session_timeout=120s -c log_lock_waits=on"
 .ci/packages.sh
 .ci/oidc-provider.sh
 # Two test processes (the machine's two cores), then, alone, the tests that stop PostgreSQL or

@@ -20,6 +20,10 @@ REDIS_PORT=$(free_port)
 
 cleanup() {
   status=$?
+  # What PostgreSQL saw of a failed run: lock waits, connections it ended.
+  if [ "$status" -ne 0 ] && [ -f "$RUN_DIR/pg.log" ]; then
+    grep -E "still waiting|acquired|idle-in-transaction|terminating" "$RUN_DIR/pg.log" | tail -40 >&2 || true
+  fi
   [ -f "$RUN_DIR/redis.pid" ] && kill "$(cat "$RUN_DIR/redis.pid")" 2>/dev/null || true
   if [ -f "$RUN_DIR/pg/postmaster.pid" ]; then
     su "$PG_USER" -s /bin/sh -c "$PG_BIN/pg_ctl -D '$RUN_DIR/pg' -m immediate stop" >/dev/null 2>&1 || true

@@ -48,7 +48,10 @@ def public_convention(request, convention_pk):
 
 @login_not_required
 def public_convention_pdf(request, convention_pk):
+    """The public copy only: the parties' original carries the signatories' addresses."""
     version = _signed_version(convention_pk)
+    if not version.public_pdf:
+        raise Http404("La copie publique de cette convention n'est pas disponible.")
     return file_response(
-        version.signed_pdf, f"convention-territoriale-globale-{convention_pk}-signee.pdf", "application/pdf"
+        version.public_pdf, f"convention-territoriale-globale-{convention_pk}-signee.pdf", "application/pdf"
     )

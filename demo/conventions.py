@@ -19,7 +19,8 @@ from governance import exchange, sealing, workflows
 from governance.models import Committee, ConventionVersion, Deliberation, Meeting, SignatureRequest
 from governance.renewal import prepare_next
 from governance.signatories import Signatory
-from territories.models import User
+from territories.identifiers import siret_error
+from territories.models import Organisation, User
 
 DEMO_DOCUMENTS = sorted((Path(settings.BASE_DIR) / "fixtures" / "demo").glob("*.json"))
 
@@ -65,6 +66,20 @@ def load_demo_conventions(created_by=None) -> list[Convention]:
             convention = exchange.import_convention(raw, created_by=created_by, partners_by_invitation=False)
         conventions.append(convention)
     return conventions
+
+
+def give_illustrative_sirets(conventions: list[Convention]) -> None:
+    """The parties' SIRET, which the open-data export of their deliberations requires: in the
+    demo, the first valid number of an establishment of their SIREN (illustrative, as the act
+    ids are); on the platform, entered by the organisation's admin or taken from ProConnect."""
+    organisations = Organisation.objects.filter(parties__convention__in=conventions, siret="").exclude(siren="")
+    for organisation in organisations.distinct():
+        organisation.siret = next(
+            siret
+            for number in range(1, 100)
+            if not siret_error(siret := f"{organisation.siren}000{number:02d}", organisation.siren)
+        )
+        organisation.save(update_fields=["siret"])
 
 
 def run_demo_workflow(convention: Convention) -> None:

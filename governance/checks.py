@@ -14,6 +14,19 @@ def seal_certificate_check(app_configs, **kwargs):
     certificate made up on the spot would seal documents nobody can trust."""
     if settings.SEAL_ALLOW_SELF_SIGNED:
         return []
+    errors = []
+    if not settings.SEAL_TSA_URL:
+        errors.append(
+            checks.Error(
+                "Aucune autorité d'horodatage (SEAL_TSA_URL) : les documents scellés n'auraient pas de date sûre.",
+                hint="Renseignez SEAL_TSA_URL et SEAL_TSA_ROOTS_FILE (voir .env.example).",
+                id="governance.E004",
+            )
+        )
+    return errors + _pkcs12_errors()
+
+
+def _pkcs12_errors():
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     path = Path(settings.SEAL_PKCS12_FILE)

@@ -54,7 +54,8 @@ def party_departement(party: Party) -> str:
     organisation = party.organisation
     if organisation.commune_id and organisation.commune.departement_id:
         return organisation.commune.departement.code
-    return organisation.departements.order_by("code").values_list("code", flat=True).first() or ""
+    # Read through all(): an export that prefetched the départements asks nothing more.
+    return min((d.code for d in organisation.departements.all()), default="")
 
 
 def act_id_for(party: Party, session_date: date, number: str) -> str:

@@ -361,7 +361,6 @@ def deliberation_context(snapshot: dict, party_index: int) -> dict:
     else:
         concerned = context["sheets"]
     caf = wording.designate({"kind": "caf", "name": snapshot["caf"]["name"]}).name
-    period = f"{snapshot['period']['start'][:4]}-{snapshot['period']['end'][:4]}"
     if party.get("deliberation"):
         party = {**party, "deliberation": _dated(party["deliberation"])}
     changed = amendment(snapshot)
@@ -373,18 +372,26 @@ def deliberation_context(snapshot: dict, party_index: int) -> dict:
         details=details,
         concerned_sheets=concerned,
         concerned_counted=wording.counted(len(concerned), names["sheet"]),
-        caf_name=caf.removeprefix("la "),
-        objet=(
-            f"Approbation de l'avenant n° {changed['number']} à la {lower_first(changed['base_title'])}"
-            if changed
-            else f"Approbation de la Convention territoriale globale {period} {context['meta']['territory_with_de']} "
-            f"avec {caf}"
-        ),
+        caf_designation=caf,
+        objet=act_objet(snapshot),
         amendment=changed,
         axes_counted=wording.counted(len(context["axes"]), names["axis"]),
         covered_fields_sentence=wording.enumerate_fr([f"« {name} »" for name in context["covered_fields"]]),
     )
     return context
+
+
+def act_objet(snapshot: dict) -> str:
+    """The objet of every party's deliberation on this text: printed on the act, sent to the
+    préfecture, published in open data."""
+    changed = amendment(snapshot)
+    if changed:
+        return f"Approbation de l'avenant n° {changed['number']} à la {lower_first(changed['base_title'])}"
+    caf = wording.designate({"kind": "caf", "name": snapshot["caf"]["name"]}).name
+    period = f"{snapshot['period']['start'][:4]}-{snapshot['period']['end'][:4]}"
+    return (
+        f"Approbation de la Convention territoriale globale {period} {snapshot['meta']['territory_with_de']} avec {caf}"
+    )
 
 
 def deliberation_html(snapshot: dict, party_index: int) -> str:

@@ -178,7 +178,18 @@ def clean_pdf(upload, label="Le fichier", *, pages=False):
     return upload
 
 
-class DeliberationForm(forms.ModelForm):
+class ActSubjectMixin:
+    """The act's matière (nomenclature @ctes): proposed as a CTG's (8.2 Aide sociale), kept
+    as it is when the form does not send it."""
+
+    def _optional_subject(self):
+        self.fields["subject_code"].required = False
+
+    def clean_subject_code(self):
+        return self.cleaned_data.get("subject_code") or self.instance.subject_code
+
+
+class DeliberationForm(ActSubjectMixin, forms.ModelForm):
     """A council's séance as its register records it; every rule of `record_errors` is checked."""
 
     outcome = forms.ChoiceField(
@@ -194,7 +205,7 @@ class DeliberationForm(forms.ModelForm):
 
     class Meta:
         model = Deliberation
-        fields = list(RECORD_FIELDS)
+        fields = [*RECORD_FIELDS, "subject_code"]
         widgets = {
             "convocation_date": DateInput,
             "session_date": DateInput,
@@ -214,6 +225,7 @@ class DeliberationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].initial = None
+        self._optional_subject()
         if self.instance.party.organisation.kind != "epci":
             del self.fields["substitutes"]
 
@@ -231,18 +243,21 @@ class DeliberationForm(forms.ModelForm):
         return cleaned
 
 
-class TransmissionForm(forms.ModelForm):
+class TransmissionForm(ActSubjectMixin, forms.ModelForm):
     """After adoption: the act's identifier, its transmission to the préfecture and its publication."""
 
     class Meta:
         model = Deliberation
-        fields = list(TRANSMISSION_FIELDS)
+        fields = ["subject_code", *TRANSMISSION_FIELDS]
         widgets = {"sent_to_prefecture": DateInput, "received_by_prefecture": DateInput, "published_on": DateInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.disabled = getattr(self.instance, name) not in (None, "")  # recorded once, for good
+        # The matière is chosen until the act leaves for the préfecture.
+        self.fields["subject_code"].disabled = self.instance.sent_to_prefecture is not None
+        self._optional_subject()
 
     def clean_act_id(self):
         return self.cleaned_data["act_id"].strip().upper()

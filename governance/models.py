@@ -6,6 +6,7 @@ from ctg.lib import office
 from ctg.lib.typography import french_sort_key
 from ctg.lifecycle import Status as ConventionStatus
 from ctg.models import Convention, ConventionPart
+from governance import nomenclature
 from territories.models import Organisation
 
 
@@ -342,7 +343,14 @@ class ConventionVersion(ConventionPart):
     superseded = models.BooleanField("remplacée avant délibération", default=False)
     signed_pdf = models.FileField(upload_to=version_path, blank=True)
     signed_sha256 = models.CharField("empreinte SHA-256 du PDF signé", max_length=64, blank=True, db_index=True)
+    # The copy for the public: the same text and signatures, sealed too, without the
+    # signatories' e-mail and IP addresses.
+    public_pdf = models.FileField(upload_to=version_path, blank=True)
+    public_sha256 = models.CharField("empreinte SHA-256 de la copie publique", max_length=64, blank=True, db_index=True)
     sealed_at = models.DateTimeField(null=True, blank=True)
+    seal_certificate = models.ForeignKey(
+        "SealCertificate", on_delete=models.PROTECT, null=True, blank=True, related_name="versions"
+    )
 
     objects = ConventionVersionQuerySet.as_manager()
 
@@ -408,6 +416,13 @@ class Deliberation(ConventionPart):
         "secrétaire(s) de séance", max_length=300, blank=True, help_text="Plusieurs : séparés par des virgules."
     )
     act_id = models.CharField("identifiant @ctes", max_length=60, blank=True, db_index=True)
+    subject_code = models.CharField(
+        "matière (nomenclature @ctes)",
+        max_length=5,
+        choices=nomenclature.CHOICES,
+        default=nomenclature.CTG_SUBJECT,
+        help_text="La matière sous laquelle l'acte est transmis en préfecture.",
+    )
     sent_to_prefecture = models.DateField("envoyée en préfecture le", null=True, blank=True)
     received_by_prefecture = models.DateField("reçue en préfecture le", null=True, blank=True)
     published_on = models.DateField("publiée le", null=True, blank=True)
@@ -583,3 +598,39 @@ class Meeting(ConventionPart):
 
     def __str__(self):
         return f"{self.committee} du {self.date:%d/%m/%Y}"
+
+
+class SealCertificate(models.Model):
+    """A certificate the platform has sealed or timestamped with, kept for ever: a document
+    sealed before a renewal is verified against the certificate of its time."""
+
+    class Purpose(models.TextChoices):
+        SEAL = "seal", "cachet de la plateforme"
+        TIMESTAMP = "timestamp", "autorité d'horodatage"
+
+    purpose = models.CharField("usage", max_length=10, choices=Purpose.choices)
+    fingerprint = models.CharField("empreinte SHA-256", max_length=64, unique=True)
+    subject = models.CharField("sujet", max_length=500)
+    issuer = models.CharField("émetteur", max_length=500)
+    serial_number = models.CharField("numéro de série", max_length=100)
+    not_before = models.DateTimeField("valide du")
+    not_after = models.DateTimeField("valide jusqu'au")
+    self_signed = models.BooleanField("auto-signé", default=False)
+    der = models.BinaryField("certificat (DER)")
+    recorded_at = models.DateTimeField("enregistré le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "certificat de la plateforme"
+        verbose_name_plural = "certificats de la plateforme"
+        ordering = ["purpose", "-not_before"]
+
+    def __str__(self):
+        return f"{self.subject} ({self.formatted_fingerprint[:23]}…)"
+
+    @property
+    def formatted_fingerprint(self) -> str:
+        """AB:CD:…, as certificate viewers show it."""
+        return ":".join(self.fingerprint[i : i + 2] for i in range(0, len(self.fingerprint), 2)).upper()
+
+    def valid_at(self, moment) -> bool:
+        return self.not_before <= moment <= self.not_after

@@ -1,103 +1,48 @@
 """The signed convention: the frozen PDF, a completed signature page and an evidence page,
-sealed with a PAdES signature (pyHanko) by the platform's certificate; and its verification."""
+sealed with a PAdES signature (pyHanko) by the platform's certificate, timestamped by an RFC
+3161 authority; in two copies (the original for the parties, the public copy without e-mail or
+IP addresses); and their verification."""
 
 import hashlib
 import io
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from asn1crypto import x509 as asn1_x509
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
 
 from ctg.lib.pdf import html_to_pdf
 from ctg.lifecycle import Status
 from ctg.models import Convention
 from governance import audit, documents
+from governance.certificates import (
+    as_certificate,
+    chain_roots,
+    fingerprint,
+    platform_signer,
+    record,
+    timestamp_roots,
+)
 from governance.generation import ensure_version_pdf
-from governance.models import ConventionVersion, SignatureRequest
+from governance.models import ConventionVersion, SealCertificate, SignatureRequest
+from governance.timestamping import timestamper
+
+logger = logging.getLogger(__name__)
 
 SEAL_FIELD = "ScellementCTG"
 SEAL_REASON = "Convention territoriale globale signée par toutes les parties"
-
-
-# --- The platform's certificate --------------------------------------------------------------
-
-
-def _generate_self_signed(path: Path, passphrase: bytes) -> None:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "FR"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, settings.PLATFORM_NAME),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{settings.PLATFORM_NAME} — cachet (démonstration)"),
-        ]
-    )
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(
-        pkcs12.serialize_key_and_certificates(
-            b"ctg-seal", key, certificate, None, serialization.BestAvailableEncryption(passphrase)
-        )
-    )
-
-
-def _pkcs12() -> tuple[bytes, bytes]:
-    path = Path(settings.SEAL_PKCS12_FILE)
-    passphrase = settings.SEAL_PKCS12_PASSPHRASE.encode()
-    if not path.exists():
-        if not settings.SEAL_ALLOW_SELF_SIGNED:
-            raise ImproperlyConfigured("Le certificat de scellement SEAL_PKCS12_FILE est introuvable.")
-        _generate_self_signed(path, passphrase)
-    return path.read_bytes(), passphrase
-
-
-def platform_signer():
-    from pyhanko.sign import signers
-
-    data, passphrase = _pkcs12()
-    return signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
-
-
-def platform_certificate() -> asn1_x509.Certificate:
-    return platform_signer().signing_cert
 
 
 # --- Sealing -----------------------------------------------------------------------------------
@@ -140,6 +85,7 @@ def evidence_context(version: ConventionVersion) -> dict:
             )
         ],
         "sealed_at": timezone.now(),
+        "public": False,
     }
 
 
@@ -154,47 +100,98 @@ def _paper_scans(requests) -> list[bytes]:
 
 
 def seal(version: ConventionVersion) -> ConventionVersion:
-    """Produce and store the sealed PDF once; a second call returns the stored one."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
+    """Produce and store the two sealed copies once; a second call returns the stored ones.
 
+    The PDFs are rendered and sealed outside any transaction (seconds of work, and a call to
+    the timestamp authority): the row is locked only to store them, and a version sealed
+    meanwhile by another worker is kept as it is."""
+    version = ConventionVersion.objects.select_related("convention").get(pk=version.pk)
+    if version.signed_sha256:
+        return version
+    if version.signature_requests.exclude(status=SignatureRequest.Status.SIGNED).exists():
+        raise ValueError("Toutes les parties n'ont pas signé.")
+    with ensure_version_pdf(version).pdf.open("rb") as stream:
+        frozen = stream.read()
+    context = evidence_context(version)
+    scans = _paper_scans(context["requests"])
+    signer = platform_signer()
+    certificate = record(signer.signing_cert, SealCertificate.Purpose.SEAL)
+    for root in timestamp_roots():
+        record(root, SealCertificate.Purpose.TIMESTAMP)
+    original, long_term = _sealed(frozen, render_to_string("documents/evidence.html", context), scans, signer)
+    public, _ = _sealed(frozen, render_to_string("documents/evidence.html", {**context, "public": True}), scans, signer)
     with transaction.atomic():
         version = (
             ConventionVersion.objects.select_for_update(of=("self",)).select_related("convention").get(pk=version.pk)
         )
         if version.signed_sha256:
             return version
-        if version.signature_requests.exclude(status=SignatureRequest.Status.SIGNED).exists():
-            raise ValueError("Toutes les parties n'ont pas signé.")
-        with ensure_version_pdf(version).pdf.open("rb") as stream:
-            frozen = stream.read()
-        context = evidence_context(version)
-        pages = html_to_pdf(render_to_string("documents/evidence.html", context))
-        combined = documents.attach(frozen, pages, *_paper_scans(context["requests"]))
-        writer = IncrementalPdfFileWriter(io.BytesIO(combined))
+        version.signed_pdf.save(f"convention-v{version.number}-signee.pdf", ContentFile(original), save=False)
+        version.signed_sha256 = hashlib.sha256(original).hexdigest()
+        version.public_pdf.save(f"convention-v{version.number}-copie-publique.pdf", ContentFile(public), save=False)
+        version.public_sha256 = hashlib.sha256(public).hexdigest()
+        version.sealed_at = timezone.now()
+        version.seal_certificate = certificate
+        version.save(
+            update_fields=[
+                "signed_pdf",
+                "signed_sha256",
+                "public_pdf",
+                "public_sha256",
+                "sealed_at",
+                "seal_certificate",
+            ]
+        )
+        convention = Convention.objects.get(pk=version.convention_id)
+        if convention.status == Status.SIGNATURES:
+            convention.transition(Status.SIGNED)
+        level = "B-LT" if long_term else ("B-T" if timestamper() else "B-B")
+        audit.record(
+            convention,
+            "seal",
+            f"Convention signée scellée (PAdES {level}) par le certificat {certificate.formatted_fingerprint[:23]}…, "
+            f"SHA-256 {version.signed_sha256[:16]}… ; copie publique SHA-256 {version.public_sha256[:16]}…",
+            version=version,
+            signed_sha256=version.signed_sha256,
+            public_sha256=version.public_sha256,
+            certificate=certificate.fingerprint,
+            level=level,
+        )
+    return version
+
+
+def _sealed(frozen: bytes, evidence_html: str, scans: list[bytes], signer) -> tuple[bytes, bool]:
+    """The frozen PDF, its evidence pages and the paper scans, sealed (PAdES), timestamped by
+    the configured authority, with the chains' validation data embedded when they can be
+    validated (B-LT); and whether they were."""
+    combined = documents.attach(frozen, html_to_pdf(evidence_html), *scans)
+    stamper = timestamper()
+    roots = [*chain_roots(signer), *timestamp_roots()]
+    attempts = [True, False] if stamper else [False]
+    for long_term in attempts:
         meta = signers.PdfSignatureMetadata(
             field_name=SEAL_FIELD,
             subfilter=fields.SigSeedSubFilter.PADES,
             reason=SEAL_REASON,
             location="France",
             name=settings.PLATFORM_NAME,
+            embed_validation_info=long_term,
+            validation_context=(
+                ValidationContext(trust_roots=roots, allow_fetching=settings.SEAL_FETCH_REVOCATION)
+                if long_term
+                else None
+            ),
         )
-        sealed = signers.sign_pdf(writer, meta, signer=platform_signer()).getvalue()
-        version.signed_pdf.save(f"convention-v{version.number}-signee.pdf", ContentFile(sealed), save=False)
-        version.signed_sha256 = hashlib.sha256(sealed).hexdigest()
-        version.sealed_at = timezone.now()
-        version.save(update_fields=["signed_pdf", "signed_sha256", "sealed_at"])
-        convention = Convention.objects.get(pk=version.convention_id)
-        if convention.status == Status.SIGNATURES:
-            convention.transition(Status.SIGNED)
-        audit.record(
-            convention,
-            "seal",
-            f"Convention signée scellée (PAdES), SHA-256 {version.signed_sha256[:16]}…",
-            version=version,
-            signed_sha256=version.signed_sha256,
-        )
-    return version
+        writer = IncrementalPdfFileWriter(io.BytesIO(combined))
+        try:
+            return signers.sign_pdf(writer, meta, signer=signer, timestamper=stamper).getvalue(), long_term
+        except SigningError:
+            # A chain that does not validate here (an authority's root not configured) still
+            # gets its timestamp, without the validation data: B-T.
+            if not long_term:
+                raise
+            logger.warning("validation data of the seal could not be embedded: sealed without it (B-T)")
+    raise AssertionError("unreachable")
 
 
 # --- Verification -----------------------------------------------------------------------------
@@ -206,26 +203,65 @@ class Verification:
     message: str
     version: ConventionVersion | None = None
     signed_at: datetime | None = None
+    certificate: SealCertificate | None = None
+    timestamped_at: datetime | None = None
+    timestamp_authority: str = ""
+    public_copy: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def details(self) -> list[tuple[str, str]]:
+        """What the verifier shows beside the answer: the certificate, the timestamp."""
+        lines = []
+        if self.certificate:
+            c = self.certificate
+            lines += [
+                ("Certificat du cachet", c.subject),
+                ("Empreinte SHA-256 du certificat", c.formatted_fingerprint),
+                ("Validité du certificat", f"du {c.not_before:%d/%m/%Y} au {c.not_after:%d/%m/%Y}"),
+            ]
+        if self.timestamped_at:
+            lines.append(
+                (
+                    "Horodatage (RFC 3161)",
+                    f"le {timezone.localtime(self.timestamped_at):%d/%m/%Y à %H:%M:%S}, par {self.timestamp_authority}",
+                )
+            )
+        return lines
 
 
 def verify(content: bytes) -> Verification:
-    """Is this an intact sealed convention of this platform? Which one, sealed when?"""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
-
+    """Is this an intact sealed convention of this platform? Which one, sealed when, by which
+    of the platform's certificates (the one of its time, even if renewed since)?"""
     if not content.startswith(b"%PDF"):
         return Verification(False, "Ce fichier n'est pas un PDF.")
     try:
         reader = PdfFileReader(io.BytesIO(content), strict=False)
-        signatures = reader.embedded_signatures
+        seals = [s for s in reader.embedded_signatures if s.field_name == SEAL_FIELD]
+        signer_certificate = seals[-1].signer_cert if seals else None
     except Exception:  # noqa: BLE001 - a damaged file is an answer, not an error
         return Verification(False, "Ce PDF est endommagé : il ne peut pas être vérifié.")
-    seals = [s for s in signatures if s.field_name == SEAL_FIELD]
     if not seals:
         return Verification(False, "Ce PDF ne porte pas le cachet de la plateforme.")
+    seal_ = seals[-1]
+    certificate = SealCertificate.objects.filter(
+        fingerprint=fingerprint(signer_certificate), purpose=SealCertificate.Purpose.SEAL
+    ).first()
+    if certificate is None:
+        return Verification(False, "Ce PDF est scellé par un autre certificat que ceux de la plateforme.")
+    claimed = seal_.self_reported_timestamp
+    if claimed is None or not certificate.valid_at(claimed):
+        return Verification(
+            False,
+            "Ce PDF a été scellé hors de la période de validité du certificat de la plateforme "
+            f"(du {certificate.not_before:%d/%m/%Y} au {certificate.not_after:%d/%m/%Y}).",
+            certificate=certificate,
+        )
+    anchors = [as_certificate(c) for c in SealCertificate.objects.all()]
     try:
-        status = validate_pdf_signature(seals[-1], ValidationContext(trust_roots=[platform_certificate()]))
+        status = validate_pdf_signature(
+            seal_, ValidationContext(trust_roots=anchors, allow_fetching=False, moment=claimed)
+        )
     except Exception:  # noqa: BLE001
         return Verification(False, "Le cachet de ce PDF ne peut pas être vérifié : le document a été altéré.")
     if not status.intact or not status.valid:
@@ -233,20 +269,41 @@ def verify(content: bytes) -> Verification:
             False, "Le cachet ne correspond plus au contenu : le document a été modifié après scellement."
         )
     if not status.trusted:
-        return Verification(False, "Ce PDF est scellé par un autre certificat que celui de la plateforme.")
-    if status.coverage.name != "ENTIRE_FILE":
+        return Verification(False, "Le cachet de ce PDF ne se rattache pas au certificat de la plateforme.")
+    # After the seal, only the validation data of PAdES B-LT may have been added.
+    if status.coverage.name != "ENTIRE_FILE" and status.modification_level != ModificationLevel.LTA_UPDATES:
         return Verification(False, "Des modifications ont été ajoutées au document après son scellement.")
+    digest = hashlib.sha256(content).hexdigest()
     version = (
         ConventionVersion.objects.select_related("convention")
-        .filter(signed_sha256=hashlib.sha256(content).hexdigest())
+        .filter(Q(signed_sha256=digest) | Q(public_sha256=digest))
         .first()
     )
     if version is None:
         return Verification(False, "Ce PDF est scellé par la plateforme mais ne correspond à aucune convention connue.")
-    return Verification(
+    result = Verification(
         True,
         f"Document intact : « {version.convention.title} », version {version.number}, scellée le "
-        f"{timezone.localtime(version.sealed_at):%d/%m/%Y à %H:%M}.",
+        f"{timezone.localtime(version.sealed_at):%d/%m/%Y à %H:%M}"
+        + (
+            " (copie publique, sans adresses électroniques ni adresses IP)." if digest == version.public_sha256 else "."
+        ),
         version,
         version.sealed_at,
+        certificate,
+        public_copy=digest == version.public_sha256,
     )
+    stamp = status.timestamp_validity
+    if stamp is not None and stamp.intact and stamp.valid:
+        result.timestamped_at = stamp.timestamp
+        result.timestamp_authority = stamp.signing_cert.subject.human_friendly
+        if not stamp.trusted:
+            result.notes.append("L'autorité d'horodatage n'est pas parmi celles que la plateforme connaît.")
+    else:
+        result.notes.append("Ce cachet ne porte pas d'horodatage qualifié : la date est celle du serveur.")
+    if certificate.self_signed:
+        result.notes.append(
+            "Le certificat de ce cachet est auto-signé : il ne sert qu'à la démonstration et aux tests, "
+            "pas à des documents officiels."
+        )
+    return result

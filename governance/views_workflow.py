@@ -18,7 +18,7 @@ from ctg.lib.spreadsheets import neutralise
 from ctg.lifecycle import Status
 from ctg.models import Convention
 from ctg.permissions import ConventionAccess, get_convention_for
-from governance import workflows
+from governance import open_data, workflows
 from governance.deliberations import missing_before_signature
 from governance.forms import DeliberationForm, PaperSignatureForm, SignForm, TransmissionForm, VerifyForm
 from governance.models import AuditEvent, ConventionVersion, Deliberation, SignatureRequest
@@ -114,6 +114,7 @@ DELIBERATION_LIST_COLUMNS = (
     "published_on",
     "party__organisation_id",
     "party__organisation__name",
+    "party__organisation__siret",
 )
 
 
@@ -151,6 +152,14 @@ def deliberation_list(request, convention_pk):
             "adopted": adopted,
             "late": sum(1 for d in deliberations if d.is_late),
             "rejected": sum(1 for d in deliberations if d.outcome == Deliberation.Outcome.REJECTED),
+            # The open-data schema requires the SIRET: who is left out of the export, and why.
+            "without_siret": sorted(
+                {
+                    d.party.organisation.name
+                    for d in deliberations
+                    if d.outcome == Deliberation.Outcome.ADOPTED and not d.party.organisation.siret
+                }
+            ),
         },
     )
 
@@ -215,64 +224,13 @@ def deliberation_transmission(request, convention_pk, deliberation_pk):
     )
 
 
-SCDL_COLUMNS = [
-    "COLL_NOM",
-    "COLL_SIRET",
-    "DELIB_ID",
-    "DELIB_DATE",
-    "DELIB_MATIERE_CODE",
-    "DELIB_MATIERE_NOM",
-    "DELIB_OBJET",
-    "BUDGET_ANNEE",
-    "BUDGET_NOM",
-    "PREF_ID",
-    "PREF_DATE",
-    "VOTE_EFFECTIF",
-    "VOTE_REEL",
-    "VOTE_POUR",
-    "VOTE_CONTRE",
-    "VOTE_ABSTENTION",
-    "DELIB_URL",
-]
-
-
 def deliberation_export(request, convention_pk):
     """The adopted deliberations in the SCDL « Délibérations » open-data format."""
-    from django.conf import settings
-
-    convention = get_convention_for(request.user, Convention.objects.with_territory(), convention_pk)
+    convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(SCDL_COLUMNS)
-    deliberations = (
-        Deliberation.objects.filter(convention=convention, outcome=Deliberation.Outcome.ADOPTED)
-        .select_related("party__organisation__commune__departement")
-        .order_by("party__organisation__name")
-    )
-    for d in deliberations:
-        organisation = d.party.organisation
-        departement = organisation.commune.departement.code if organisation.commune_id else ""
-        code, name = settings.ACTES_SUBJECT_BY_DEPARTEMENT.get(departement, settings.ACTES_SUBJECT_DEFAULT)
-        local_id = d.act_id.split("-")[3] if d.act_id.count("-") == 4 else d.act_id
-        row = [
-            organisation.name,
-            organisation.siret or organisation.siren,
-            local_id,
-            d.session_date.isoformat(),
-            code,
-            name,
-            f"Approbation de la convention territoriale globale {convention.period_label} avec la {convention.caf.name}",
-            "",
-            "",
-            "",
-            d.received_by_prefecture.isoformat() if d.received_by_prefecture else "",
-            d.in_office or "",
-            d.voting or "",
-            d.votes_for or 0,
-            d.votes_against or 0,
-            d.abstentions or 0,
-            "",
-        ]
+    writer.writerow(open_data.SCDL_COLUMNS)
+    for row in open_data.rows(convention):
         writer.writerow([neutralise(cell) for cell in row])
     response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
@@ -397,24 +355,27 @@ def audit_export(request, convention_pk):
     convention = get_convention_for(request.user, Convention.objects.all(), convention_pk)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["date", "événement", "message", "version", "partie", "compte", "adresse IP"])
+    # E-mail and IP addresses are personal data: only the convention's managers read them.
+    addresses = convention.access.can_manage
+    writer.writerow(
+        ["date", "événement", "message", "version", "partie", "compte", *(["adresse IP"] if addresses else [])]
+    )
     for event in AuditEvent.objects.filter(convention=convention).select_related(
         "actor", "party__organisation", "version"
     ):
-        writer.writerow(
-            [
-                neutralise(cell)
-                for cell in (
-                    event.created_at.isoformat(),
-                    event.kind,
-                    event.message,
-                    event.version.number if event.version else "",
-                    event.party.organisation.name if event.party else "",
-                    event.actor.email if event.actor else "",
-                    event.ip_address or "",
-                )
-            ]
-        )
+        actor = ""
+        if event.actor:
+            actor = event.actor.email if addresses else event.actor.get_full_name() or "un compte de la plateforme"
+        row = [
+            event.created_at.isoformat(),
+            event.kind,
+            event.message,
+            event.version.number if event.version else "",
+            event.party.organisation.name if event.party else "",
+            actor,
+            *([event.ip_address or ""] if addresses else []),
+        ]
+        writer.writerow([neutralise(cell) for cell in row])
     response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"journal-convention-{convention.pk}.csv"

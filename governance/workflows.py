@@ -17,7 +17,7 @@ from ctg.lib.jobs import enqueue_on_commit
 from ctg.lib.mail import queue_email
 from ctg.lifecycle import Status, TransitionError
 from ctg.models import Convention
-from governance import audit, signatories
+from governance import audit, nomenclature, signatories
 from governance.deliberations import RECORD_FIELDS, TRANSMISSION_FIELDS, is_executory, record_errors
 from governance.generation import ensure_version_pdf, request_documents
 from governance.models import SIGNATORY_FIELDS, AuditEvent, ConventionVersion, Deliberation, Party, SignatureRequest
@@ -263,6 +263,9 @@ def complete_transmission(deliberation: Deliberation, data: dict, *, by=None, ip
             for name, value in data.items()
             if name in TRANSMISSION_FIELDS and value and getattr(deliberation, name) in (None, "")
         }
+        subject = data.get("subject_code")
+        if subject and subject != deliberation.subject_code and deliberation.sent_to_prefecture is None:
+            changed["subject_code"] = subject
         record = {name: getattr(deliberation, name) for name in RECORD_FIELDS} | changed
         _refuse_unlawful(record, deliberation)
         if not changed:
@@ -275,9 +278,11 @@ def complete_transmission(deliberation: Deliberation, data: dict, *, by=None, ip
             "deliberation_transmitted",
             f"{deliberation.party.organisation.name} : "
             + ", ".join(
-                f"{Deliberation._meta.get_field(name).verbose_name} {value:%d/%m/%Y}"
-                if name != "act_id"
-                else f"acte {value}"
+                f"acte {value}"
+                if name == "act_id"
+                else f"matière {nomenclature.label(value)}"
+                if name == "subject_code"
+                else f"{Deliberation._meta.get_field(name).verbose_name} {value:%d/%m/%Y}"
                 for name, value in changed.items()
             ),
             actor=by,
@@ -470,7 +475,8 @@ def send_code(request: SignatureRequest, user) -> None:
     audit.record(
         request.convention,
         "signature_code",
-        f"Code de signature envoyé à {user.email}",
+        # The address is the actor's, shown to the managers only (audit export).
+        "Code de signature envoyé par courriel au signataire",
         actor=user,
         party=request.party,
         version=request.version,

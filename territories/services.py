@@ -8,6 +8,7 @@ from guardian.shortcuts import assign_perm
 
 from ctg.lib.mail import queue_email
 from territories import proconnect
+from territories.identifiers import siret_error
 from territories.models import EPCI, Commune, Invitation, Membership, Organisation, Role, User
 
 
@@ -41,6 +42,7 @@ def user_for_proconnect(claims: dict, *, signed_in_user=None) -> User:
             if signed_in_user is not None and signed_in_user.is_authenticated and signed_in_user.pk != user.pk:
                 raise AccountLinkError("Cette identité ProConnect est déjà associée à un autre compte.")
             _refresh_from_claims(user, names, siret, email)
+            adopt_proconnect_siret(user)
             return user
         if signed_in_user is not None and signed_in_user.is_authenticated:
             if signed_in_user.proconnect_sub:
@@ -48,6 +50,7 @@ def user_for_proconnect(claims: dict, *, signed_in_user=None) -> User:
             signed_in_user.proconnect_sub = sub
             signed_in_user.proconnect_siret = siret
             signed_in_user.save(update_fields=["proconnect_sub", "proconnect_siret"])
+            adopt_proconnect_siret(signed_in_user)
             return signed_in_user
         if not email:
             raise AccountLinkError("ProConnect n'a pas transmis d'adresse e-mail : impossible de créer le compte.")
@@ -142,7 +145,17 @@ def add_member(organisation: Organisation, user, role: str) -> Membership:
     if not created and membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
+    adopt_proconnect_siret(user)
     return membership
+
+
+def adopt_proconnect_siret(user) -> None:
+    """An organisation without a SIRET takes the one ProConnect certified for its member's
+    establishment, when it is the organisation's (same SIREN, valid key): the open-data
+    exports need it, and nobody has to type it."""
+    siret = user.proconnect_siret
+    if siret and not siret_error(siret):
+        Organisation.objects.filter(siren=siret[:9], siret="", memberships__user=user).update(siret=siret)
 
 
 def invite_member(

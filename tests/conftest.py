@@ -12,6 +12,7 @@ from hypothesis import settings as hypothesis_settings
 
 from diagnostics.models import InterventionField
 from diagnostics.reference import ensure_fields
+from governance.timestamping import LocalTimestampAuthority
 from territories.geography import create_caf_organisations, load_geography
 from territories.models import EPCI, Commune, Departement, Organisation, Region
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
@@ -122,6 +123,20 @@ def _national_geography(request, django_db_blocker):
         return
     request.getfixturevalue("national_geography")
     ensure_national_geography(django_db_blocker)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def timestamp_authority(tmp_path_factory):
+    """A real RFC 3161 authority on this machine, over HTTP, for every seal of the run (and for
+    the workers that the tests start as processes of their own, through the environment)."""
+    authority = LocalTimestampAuthority(tmp_path_factory.mktemp("tsa"))
+    url = authority.start()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {"SEAL_TSA_URL": url, "SEAL_TSA_ROOTS_FILE": str(authority.certificate_file)}.items():
+            patch.setattr(settings, name, value)
+            patch.setenv(name, value)
+        yield authority
+    authority.stop()
 
 
 @pytest.fixture

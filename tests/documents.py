@@ -2,11 +2,14 @@
 a DOCX carries the same text as the PDF written from the same source."""
 
 import io
+import json
 import re
 import unicodedata
 
 import docx
 import lxml.html
+from django.conf import settings
+from frictionless import Dialect, Resource, Schema, formats, validate
 from pypdf import PdfReader
 
 # What a printed page adds around the text: the running header (the document's title, the
@@ -94,3 +97,14 @@ def assert_same_text(pdf: bytes, docx_content: bytes, furniture=(), drawn=()):
             f"Le DOCX diverge du PDF à la lettre {at} :\nPDF  …{printed[max(0, at - 80) : at + 80]}…\n"
             f"DOCX …{written[max(0, at - 80) : at + 80]}…"
         )
+
+
+SCDL_SCHEMA = settings.BASE_DIR / "governance" / "schemas" / "scdl-deliberations-2.1.5.schema.json"
+
+
+def scdl_report(content: bytes):
+    """The frictionless validation report of an SCDL « Délibérations » CSV (semicolons, UTF-8)
+    against the schema's TableSchema kept in the repository."""
+    schema = Schema.from_descriptor(json.loads(SCDL_SCHEMA.read_text()))
+    dialect = Dialect(controls=[formats.CsvControl(delimiter=";")])
+    return validate(Resource(data=content, format="csv", encoding="utf-8", schema=schema, dialect=dialect))

@@ -8,10 +8,12 @@ from django.test.utils import CaptureQueriesContext
 
 from ctg.lib.models import OutboundEmail
 from demo.conventions import DEMO_DOCUMENTS
-from governance import exchange
+from governance import exchange, workflows
+from governance.models import Deliberation, SignatureRequest
 from territories import services as territory_services
 from territories.models import EPCI, Commune, Role
-from tests.factories import MembershipFactory
+from territories.services import organisation_for_commune
+from tests.factories import ConventionFactory, MembershipFactory, adopted_decision, designate
 
 MONTLUCON = "200071082"
 
@@ -91,3 +93,18 @@ def link_of(user):
     """The signature link of the last e-mail the user received."""
     email = OutboundEmail.objects.filter(to=user.email, subject__startswith="Signature attendue").latest("created_at")
     return re.search(r"https?://[^/\s]+(/signature/\S+/)", email.body).group(1)
+
+
+def commune_signature(commune_code="63124"):
+    """A convention of one commune, its deliberation adopted, whose maire (his account named
+    as the commune's executive) was sent his signature code: (convention, adviser, maire,
+    the commune's signature request)."""
+    convention = ConventionFactory(commune_code=commune_code, deliberating=True)
+    adviser = convention.adviser
+    mayor = MembershipFactory(organisation=organisation_for_commune(convention.commune), role=Role.COMMUNE_OFFICER).user
+    designate(convention.parties.get(organisation__commune=convention.commune), mayor)
+    deliberation = Deliberation.objects.get(convention=convention)
+    workflows.record_deliberation(deliberation, adopted_decision(deliberation.party), by=adviser)
+    request = SignatureRequest.objects.get(convention=convention, party__organisation__kind="commune")
+    workflows.send_code(request, mayor)
+    return convention, adviser, mayor, request

@@ -280,6 +280,13 @@ ACTES_SUBJECT_BY_DEPARTEMENT = {}
 SEAL_PKCS12_FILE = env.str("SEAL_PKCS12_FILE", default=str(VAR_DIR / "seal" / "platform-seal.p12"))
 SEAL_PKCS12_PASSPHRASE = env.str("SEAL_PKCS12_PASSPHRASE", default="demo-seal")
 SEAL_ALLOW_SELF_SIGNED = env.bool("SEAL_ALLOW_SELF_SIGNED", default=True)
+# The RFC 3161 timestamp authority of the seals (PAdES B-T), and its roots (PEM), so that the
+# validation data of the timestamp is embedded too (B-LT). Empty: seals without a timestamp.
+SEAL_TSA_URL = env.str("SEAL_TSA_URL", default="")
+SEAL_TSA_ROOTS_FILE = env.str("SEAL_TSA_ROOTS_FILE", default="")
+SEAL_TSA_TIMEOUT = 10
+# Revocation data (OCSP, CRL) of the certificates' chains is fetched to be embedded (B-LT).
+SEAL_FETCH_REVOCATION = env.bool("SEAL_FETCH_REVOCATION", default=True)
 
 # A sheet of a convention in force not updated for this many months is "à mettre à jour".
 SHEET_STALE_MONTHS = env.int("SHEET_STALE_MONTHS", default=4)

@@ -7,10 +7,11 @@ import io
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 
 import openpyxl
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from ctg.models import OutboundEmail
@@ -34,7 +35,7 @@ def link_for(user):
     return re.search(r"https?://[^/\s]+(/signature/\S+/)", email.body).group(1)
 
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 DAY = f"{TODAY:%Y%m%d}"
 
 

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from actions.models import ActionSheet
@@ -20,7 +21,7 @@ from tests.factories import MembershipFactory, adopted_decision, sign_on_paper
 def montlucon(db):
     path = next(p for p in DEMO_DOCUMENTS if "montlucon" in p.name)
     convention = exchange.import_convention(path.read_bytes())
-    Convention.objects.filter(pk=convention.pk).update(is_published=True, end_date=date.today().replace(day=1))
+    Convention.objects.filter(pk=convention.pk).update(is_published=True, end_date=timezone.localdate().replace(day=1))
     convention.refresh_from_db()
     return convention
 
@@ -82,7 +83,7 @@ def test_the_public_page_shows_the_signed_text_not_the_avenant_being_drafted(cli
     for party in version.snapshot["parties"]:
         assert party["organisation"]["name"].replace("'", "&#x27;") in html
     pdf = client.get(reverse("public_convention_pdf", kwargs={"convention_pk": montlucon.pk}))
-    assert b"".join(pdf.streaming_content) == version.signed_pdf.open("rb").read()
+    assert b"".join(pdf.streaming_content) == version.public_pdf.open("rb").read()
 
 
 def test_the_next_ctg_is_prepared_from_the_one_that_ends(client, montlucon, adviser):

@@ -1,3 +1,4 @@
+import csv
 import io
 import re
 
@@ -14,6 +15,7 @@ from demo.conventions import MONTPENSIER_ACT
 from governance import documents, sealing
 from governance.generation import document_snapshot, ensure_version_pdf
 from territories.models import Membership, User
+from tests.documents import scdl_report
 from tests.factories import UserFactory
 
 
@@ -137,3 +139,22 @@ def test_the_demo_s_montpensier_act_carries_what_its_real_act_carries(db, demo_l
     assert "exécutoire" not in extract
     request = plaine_limagne.signature_requests.get(party=deliberation.party)
     assert request.status == "waiting"
+
+
+def test_the_demo_s_open_data_export_validates_against_the_scdl_schema(client, db, demo_loaded):
+    """Every demo convention with adopted deliberations exports them in the SCDL format, and
+    the file passes the schema's own validator (frictionless, the schema kept in the repo)."""
+    exported = 0
+    for convention in Convention.objects.filter(deliberations__outcome="adopted").distinct():
+        member = Membership.objects.filter(organisation=convention.caf).select_related("user").first().user
+        client.force_login(member)
+        content = client.get(reverse("deliberation_export", kwargs={"convention_pk": convention.pk})).content
+        report = scdl_report(content)
+        assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])
+        rows = list(csv.DictReader(io.StringIO(content.decode()), delimiter=";"))
+        assert len(rows) == convention.deliberations.filter(outcome="adopted").count()
+        for row in rows:
+            assert row["PREF_ID"] in {"PREF003", "PREF063"} and len(row["COLL_SIRET"]) == 14
+            assert row["DELIB_OBJET"].startswith("Approbation de la Convention territoriale globale")
+        exported += len(rows)
+    assert exported >= 3

@@ -2,11 +2,12 @@
 account designated for them; nobody else, whatever their role in the organisation."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from ctg.lib.models import OutboundEmail
@@ -82,7 +83,7 @@ def test_a_delegate_signs_in_the_maire_s_stead_and_the_evidence_says_under_which
     workflows.record_paper_signature(
         caf,
         signatory=Signatory("M. Paul Leroy", "Le Directeur"),
-        signed_on=date.today(),
+        signed_on=timezone.localdate(),
         scan=SimpleUploadedFile("scan.pdf", scanned_page()),
         by=convention.adviser,
     )
@@ -128,7 +129,7 @@ def test_a_delegate_account_without_its_arrete_does_not_sign(convention, commune
         ({"delegation_date": ""}, "delegation_date", "Indiquez la date de l'arrêté de délégation"),
         ({"delegate_title": ""}, "delegate_title", "Indiquez la qualité du ou de la délégataire"),
         (
-            {"delegation_date": (date.today() + timedelta(days=3)).isoformat()},
+            {"delegation_date": (timezone.localdate() + timedelta(days=3)).isoformat()},
             "delegation_date",
             "ne peut pas être daté du futur",
         ),
@@ -219,7 +220,7 @@ def test_a_paper_signature_records_the_quality_and_refuses_an_unreadable_scan(cl
         "signer_name": "Mme Nathalie Roux",
         "signer_quality": "Première adjointe",
         "signer_delegation": "pour le Maire et par délégation, arrêté n° 2020-07 du 04/06/2020",
-        "signed_on": date.today().isoformat(),
+        "signed_on": timezone.localdate().isoformat(),
     }
     damaged = client.post(url, {**post, "scan": SimpleUploadedFile("s.pdf", b"%PDF-1.4 nothing else")})
     assert damaged.status_code == 400 and "Le scan est endommagé" in damaged.content.decode()

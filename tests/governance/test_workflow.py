@@ -10,16 +10,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 
 from ctg.lifecycle import Status
 from ctg.models import Convention, OutboundEmail
-from governance import sealing, workflows
+from governance import certificates, documents, sealing, workflows
 from governance.models import AuditEvent, ConventionVersion, Deliberation, SignatureRequest
 from governance.signatories import Signatory
 from governance.tasks import render_version_pdf
 from territories.models import Role
 from territories.services import organisation_for_commune
+from tests.documents import scdl_report
 from tests.factories import MembershipFactory, designate, scanned_page
 from tests.helpers import last_code, link_of, seed_convention
 
@@ -288,7 +293,7 @@ def test_the_caf_records_a_signature_on_paper(client, cournon, adviser, mayor, d
             {
                 "signer_name": "M. Paul Leroy",
                 "signer_quality": "Le Directeur",
-                "signed_on": date.today().isoformat(),
+                "signed_on": timezone.localdate().isoformat(),
                 "scan": SimpleUploadedFile("scan.pdf", scanned_page()),
             },
         )
@@ -307,7 +312,7 @@ def sign_everything(cournon, adviser, mayor):
     workflows.record_paper_signature(
         caf_request,
         signatory=Signatory("M. Paul Leroy", "Le Directeur"),
-        signed_on=date.today(),
+        signed_on=timezone.localdate(),
         scan=SimpleUploadedFile("scan.pdf", scanned_page()),
         by=adviser,
     )
@@ -320,14 +325,13 @@ def test_the_sealed_pdf_verifies_and_a_changed_byte_breaks_it(client, cournon, a
     assert cournon.status == Status.SIGNED
     content = version.signed_pdf.open("rb").read()
 
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
-
     signature = PdfFileReader(io.BytesIO(content)).embedded_signatures[0]
-    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[sealing.platform_certificate()]))
+    status = validate_pdf_signature(
+        signature, ValidationContext(trust_roots=[certificates.platform_certificate(), *certificates.timestamp_roots()])
+    )
     assert status.intact and status.valid and status.trusted
-    assert status.coverage.name == "ENTIRE_FILE"
+    # Only the validation data (PAdES B-LT) follows the seal.
+    assert status.modification_level == ModificationLevel.LTA_UPDATES
 
     pages = PdfReader(io.BytesIO(content)).pages
     frozen_pages = len(PdfReader(version.pdf.open("rb")).pages)
@@ -342,7 +346,7 @@ def test_the_sealed_pdf_verifies_and_a_changed_byte_breaks_it(client, cournon, a
     flat_text = " ".join(text.replace("-\n", "").split())
     # Recorded events only: the mayor was sent a code, the Caf signed on paper (a date, no time).
     assert flat_text.count("code à usage unique envoyé par courriel le") == 1
-    assert f"{date.today():%d/%m/%Y} Caf du Puy-de-Dôme — signature manuscrite" in flat_text
+    assert f"{timezone.localdate():%d/%m/%Y} Caf du Puy-de-Dôme — signature manuscrite" in flat_text
     assert "par M. Paul Leroy (le Directeur)" in flat_text
     # The maire signed with his own account, as the commune's executive.
     assert f"signature électronique sur la plateforme, par {mayor.get_full_name()} (le Maire)" in flat_text
@@ -410,7 +414,7 @@ def test_reminders_and_deadlines_act_once(cournon, adviser, mayor, settings):
     reminders = OutboundEmail.objects.filter(to=mayor.email, subject__startswith="Rappel : délibération")
     assert reminders.count() == 1
     deliberation = Deliberation.objects.get(convention=cournon)
-    past_due = timezone.now() + timedelta(days=deliberation.due_date.toordinal() - date.today().toordinal() + 1)
+    past_due = timezone.now() + timedelta(days=deliberation.due_date.toordinal() - timezone.localdate().toordinal() + 1)
     assert workflows.scan(now=past_due)["escalations"] == 1
     assert workflows.scan(now=past_due)["escalations"] == 0
     assert OutboundEmail.objects.filter(to=adviser.email, subject__startswith="Échéance dépassée").count() == 1
@@ -468,17 +472,40 @@ def test_the_audit_trail_is_append_only_and_exported(client, cournon, adviser, m
 def test_deliberations_export_in_the_scdl_format(client, cournon, adviser, mayor):
     open_commune_signature(cournon, adviser)
     client.force_login(mayor)
-    response = client.get(reverse("deliberation_export", kwargs={"convention_pk": cournon.pk}))
-    lines = response.content.decode().splitlines()
+    url = reverse("deliberation_export", kwargs={"convention_pk": cournon.pk})
+    # Without its SIRET (the schema requires it), the commune is left out, and told why.
+    assert client.get(url).content.decode().splitlines()[1:] == []
+    page = client.get(reverse("deliberation_list", kwargs={"convention_pk": cournon.pk})).content.decode()
+    assert "exige le SIRET de la collectivité" in page and "Commune de Cournon-d&#x27;Auvergne" in page
+
+    commune = organisation_for_commune(cournon.commune)
+    commune.siret = "21630124200006"
+    commune.full_clean()
+    commune.save()
+    deliberation = Deliberation.objects.get(convention=cournon)
+    Deliberation.objects.filter(pk=deliberation.pk).update(subject_code="8.4")
+    content = client.get(url).content
+    assert not client.get(reverse("deliberation_list", kwargs={"convention_pk": cournon.pk})).context["without_siret"]
+    lines = content.decode().splitlines()
     assert lines[0].startswith(
         "COLL_NOM;COLL_SIRET;DELIB_ID;DELIB_DATE;DELIB_MATIERE_CODE;DELIB_MATIERE_NOM;DELIB_OBJET"
     )
     row = dict(zip(lines[0].split(";"), lines[1].split(";"), strict=True))
     assert row["COLL_NOM"] == "Commune de Cournon-d'Auvergne"
+    assert row["COLL_SIRET"] == "21630124200006"
     assert row["DELIB_ID"] == "DCM2024_12"
     assert row["DELIB_DATE"] == SEANCE.isoformat()
-    assert (row["DELIB_MATIERE_CODE"], row["DELIB_MATIERE_NOM"]) == ("8.2", "Aide sociale")
+    assert (row["DELIB_MATIERE_CODE"], row["DELIB_MATIERE_NOM"]) == (
+        "8.4",
+        "domaines de compétences par thèmes/aménagement du territoire",
+    )
+    # The objet printed on the act itself.
+    assert row["DELIB_OBJET"] == documents.act_objet(deliberation.version.snapshot)
+    assert row["DELIB_OBJET"].startswith("Approbation de la Convention territoriale globale 2023-2026 de la commune")
+    assert row["PREF_ID"] == "PREF063"
     assert (row["VOTE_EFFECTIF"], row["VOTE_REEL"], row["VOTE_POUR"], row["VOTE_ABSTENTION"]) == ("33", "32", "30", "2")
+    report = scdl_report(content)
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])
 
 
 def test_render_documents_also_writes_the_sealed_pdf(cournon, adviser, mayor, tmp_path):

@@ -15,16 +15,14 @@ from actions.models import ActionSheet, Step
 from governance import workflows
 from governance.models import AuditEvent, Deliberation, SignatureRequest
 from territories.models import Role
-from territories.services import organisation_for_commune
 from tests.factories import (
     ConventionFactory,
     MembershipFactory,
     add_plan,
     adopted_decision,
-    designate,
     make_convention,
 )
-from tests.helpers import epci_coordinator, last_code, sheet_post
+from tests.helpers import commune_signature, epci_coordinator, last_code, sheet_post
 
 FINGERPRINT = re.compile(r'name="fingerprint" value="([0-9a-f]{64})"')
 
@@ -172,14 +170,7 @@ def test_two_records_of_the_same_deliberation_at_the_same_instant_make_one():
 
 @pytest.mark.django_db(transaction=True)
 def test_two_clicks_on_the_same_signature_at_the_same_instant_make_one():
-    convention = ConventionFactory(commune_code="63124", deliberating=True)
-    adviser = convention.adviser
-    mayor = MembershipFactory(organisation=organisation_for_commune(convention.commune), role=Role.COMMUNE_OFFICER).user
-    designate(convention.parties.get(organisation__commune=convention.commune), mayor)
-    deliberation = Deliberation.objects.get(convention=convention)
-    workflows.record_deliberation(deliberation, adopted_decision(deliberation.party), by=adviser)
-    request = SignatureRequest.objects.get(convention=convention, party__organisation__kind="commune")
-    workflows.send_code(request, mayor)
+    convention, _adviser, mayor, request = commune_signature()
     code = last_code(mayor)
     outcomes = run_together(lambda: workflows.sign(request, mayor, code), lambda: workflows.sign(request, mayor, code))
     errors = [o for o in outcomes if isinstance(o, Exception)]

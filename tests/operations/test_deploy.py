@@ -38,7 +38,11 @@ def seal_pkcs12(path, *, self_signed=False, passphrase=b"seal-passphrase"):
             b"seal", key, certificate, None, serialization.BestAvailableEncryption(passphrase)
         )
     )
-    return {"SEAL_PKCS12_FILE": str(path), "SEAL_PKCS12_PASSPHRASE": passphrase.decode()}
+    return {
+        "SEAL_PKCS12_FILE": str(path),
+        "SEAL_PKCS12_PASSPHRASE": passphrase.decode(),
+        "SEAL_TSA_URL": "https://horodatage.example.fr/tsa",
+    }
 
 
 @pytest.fixture
@@ -79,6 +83,9 @@ def test_production_refuses_to_start_without_a_real_seal_certificate(tmp_path, s
     assert wrong.returncode != 0 and "governance.E002" in wrong.stderr
     made_up = check_deploy(DJANGO_PROXY_COUNT="1", **seal_pkcs12(tmp_path / "auto.p12", self_signed=True))
     assert made_up.returncode != 0 and "governance.E003" in made_up.stderr
+    untimed = check_deploy(DJANGO_PROXY_COUNT="1", **{**seal, "SEAL_TSA_URL": ""})
+    assert untimed.returncode != 0 and "governance.E004" in untimed.stderr
+    assert "Aucune autorité d'horodatage" in untimed.stderr
 
 
 def test_production_behind_a_proxy_needs_the_proxy_count():

@@ -5,6 +5,7 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from ctg.celery import app
 from ctg.lib.health import heartbeat
@@ -89,7 +90,6 @@ def test_documents_are_produced_by_the_worker(worker):
 def test_plaine_limagne_from_freeze_to_a_sealed_pdf_and_an_avenant(worker):
     """The workflow issue's "done when", with the worker sealing once everyone has signed."""
     import re
-    from datetime import date
 
     from django.core.files.base import ContentFile
 
@@ -141,7 +141,7 @@ def test_plaine_limagne_from_freeze_to_a_sealed_pdf_and_an_avenant(worker):
                 workflows.record_paper_signature(
                     request,
                     signatory=Signatory("M. Paul Leroy", "Le Directeur"),
-                    signed_on=date.today(),
+                    signed_on=timezone.localdate(),
                     scan=ContentFile(scanned_page(), name="scan.pdf"),
                     by=adviser,
                 )

@@ -1,7 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.accounts import DEMO_PASSWORD, load_demo_accounts, load_demo_organisations
-from demo.conventions import load_demo_conventions, run_demo_deliberations, run_demo_follow_up, run_demo_workflow
+from demo.conventions import (
+    give_illustrative_sirets,
+    load_demo_conventions,
+    run_demo_deliberations,
+    run_demo_follow_up,
+    run_demo_workflow,
+)
 from territories.models import Commune
 
 
@@ -14,6 +20,7 @@ class Command(BaseCommand):
         organisations = load_demo_organisations()
         accounts = load_demo_accounts(organisations)
         conventions = load_demo_conventions()
+        give_illustrative_sirets(conventions)
         montlucon = next(c for c in conventions if c.epci_id and c.epci.siren == "200071082")
         run_demo_workflow(montlucon)
         run_demo_deliberations(next(c for c in conventions if c.epci_id and c.epci.siren == "200071199"))

@@ -6,7 +6,10 @@ from governance.sealing import verify
 
 
 class Command(BaseCommand):
-    help = "Dit si un PDF est une convention scellée intacte de la plateforme, laquelle et quand elle a été scellée."
+    help = (
+        "Dit si un PDF est une convention scellée intacte de la plateforme, laquelle, quand et par quel "
+        "certificat elle a été scellée, et son horodatage."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -17,6 +20,10 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Lecture impossible : {error}") from error
         result = verify(content)
+        for label, value in result.details:
+            self.stdout.write(f"{label} : {value}")
+        for note in result.notes:
+            self.stdout.write(self.style.WARNING(note))
         if not result.ok:
             raise CommandError(result.message)
         self.stdout.write(self.style.SUCCESS(result.message))
