@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from territories.models import User
+from territories.models import Commune, Role, User
+from territories.services import add_member, organisation_for_commune, user_for_proconnect
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +213,24 @@ def test_the_login_page_offers_proconnect_when_configured(client, proconnect_set
     page = client.get(reverse("login") + "?next=/notifications/").content.decode()
     assert "S’identifier avec <strong>ProConnect</strong>" in page
     assert reverse("proconnect_login") + "?next=/notifications/" in page
+
+
+def test_an_organisation_without_a_siret_takes_the_one_proconnect_certifies():
+    """The open-data export needs each organisation's SIRET: the one ProConnect certifies for
+    an agent is adopted by the agent's organisation when it is its own (same SIREN, valid key)
+    and the organisation has none; a wrong one changes nothing."""
+    commune = organisation_for_commune(Commune.objects.get(code="63124"))
+    other = MembershipFactory(organisation=commune).user
+    user = UserFactory()
+    wrong_key, right = "21630124200001", "21630124200006"
+    user_for_proconnect({"sub": "agent-1", "email": user.email, "siret": wrong_key}, signed_in_user=user)
+    add_member(commune, user, Role.VIEWER)
+    commune.refresh_from_db()
+    assert commune.siret == ""
+    user_for_proconnect({"sub": "agent-1", "email": user.email, "siret": right})
+    commune.refresh_from_db()
+    assert commune.siret == right
+    # An organisation keeps the SIRET it has; another agent's claims do not replace it.
+    user_for_proconnect({"sub": "agent-2", "email": other.email, "siret": "21630124200014"}, signed_in_user=other)
+    commune.refresh_from_db()
+    assert commune.siret == right
