@@ -342,7 +342,7 @@ def test_the_sealed_pdf_verifies_and_a_changed_byte_breaks_it(client, cournon, a
     assert "page signée reproduite en fin de document" in " ".join(text.replace("-\n", "").split()), text
     assert ACT_ID.replace("-DCM", "-\nDCM")[:20] in text or f"063-216301242-{SEANCE:%Y%m%d}" in text
     assert version.pdf_sha256 in text.replace("\n", "")
-    assert "192.0.2.10" in text and "signature manuscrite" in text.lower()
+    assert "192.0.2.10" in text and "signature manuscrite" in " ".join(text.lower().split())
     flat_text = " ".join(text.replace("-\n", "").split())
     # Recorded events only: the mayor was sent a code, the Caf signed on paper (a date, no time).
     assert flat_text.count("code à usage unique envoyé par courriel le") == 1
