@@ -124,6 +124,14 @@ def timestamp_roots() -> list[asn1_x509.Certificate]:
 # --- The history ------------------------------------------------------------------------------
 
 
+def name_label(name: asn1_x509.Name) -> str:
+    """ "CTG Plateforme — cachet, CTG Plateforme, FR": the common name, organisation and
+    country, as a reader of the verification page needs them."""
+    parts = name.native
+    labels = [parts.get(key) for key in ("common_name", "organization_name", "country_name")]
+    return ", ".join(str(label) for label in labels if label) or name.human_friendly
+
+
 def fingerprint(certificate: asn1_x509.Certificate) -> str:
     return hashlib.sha256(certificate.dump()).hexdigest()
 
@@ -135,8 +143,8 @@ def record(certificate: asn1_x509.Certificate, purpose: str) -> SealCertificate:
         fingerprint=fingerprint(certificate),
         defaults={
             "purpose": purpose,
-            "subject": certificate.subject.human_friendly[:500],
-            "issuer": certificate.issuer.human_friendly[:500],
+            "subject": name_label(certificate.subject)[:500],
+            "issuer": name_label(certificate.issuer)[:500],
             "serial_number": str(certificate.serial_number)[:100],
             "not_before": validity["not_before"].native,
             "not_after": validity["not_after"].native,

@@ -31,6 +31,7 @@ from governance.certificates import (
     as_certificate,
     chain_roots,
     fingerprint,
+    name_label,
     platform_signer,
     record,
     timestamp_roots,
@@ -296,7 +297,7 @@ def verify(content: bytes) -> Verification:
     stamp = status.timestamp_validity
     if stamp is not None and stamp.intact and stamp.valid:
         result.timestamped_at = stamp.timestamp
-        result.timestamp_authority = stamp.signing_cert.subject.human_friendly
+        result.timestamp_authority = name_label(stamp.signing_cert.subject)
         if not stamp.trusted:
             result.notes.append("L'autorité d'horodatage n'est pas parmi celles que la plateforme connaît.")
     else:
