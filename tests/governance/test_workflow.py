@@ -513,6 +513,7 @@ def test_render_documents_also_writes_the_sealed_pdf(cournon, adviser, mayor, tm
     call_command("render_documents", cournon.pk, "--out", str(tmp_path), stdout=io.StringIO())
     sealed = tmp_path / "convention-version-1-signee.pdf"
     assert sealing.verify(sealed.read_bytes()).ok
+    assert sealing.verify((tmp_path / "convention-version-1-copie-publique.pdf").read_bytes()).public_copy
 
 
 def test_wrong_codes_are_counted_and_the_sixth_try_is_refused_even_with_the_right_code(client, cournon, adviser, mayor):

@@ -29,6 +29,8 @@ class Command(BaseCommand):
         files = [(document.file, document.filename) for document in produced]
         for version in convention.versions.exclude(signed_sha256=""):
             files.append((version.signed_pdf, f"convention-version-{version.number}-signee.pdf"))
+            if version.public_pdf:
+                files.append((version.public_pdf, f"convention-version-{version.number}-copie-publique.pdf"))
         for field_file, filename in files:
             with field_file.open("rb") as source, open(out / filename, "wb") as target:
                 shutil.copyfileobj(source, target)
