@@ -5,6 +5,8 @@ import sys
 import pytest
 from django.conf import settings
 
+from governance.checks import seal_certificate_check
+
 
 def seal_pkcs12(path, *, self_signed=False, passphrase=b"seal-passphrase"):
     """A seal certificate as an operator installs it: issued by an authority (or, to be
@@ -73,19 +75,26 @@ def test_production_settings_pass_check_deploy(seal):
     assert "no issues" in result.stdout
 
 
-def test_production_refuses_to_start_without_a_real_seal_certificate(tmp_path, seal):
-    """No certificate, a wrong passphrase, or a self-signed one: the system check stops the
-    start (the demo and the tests alone make one up)."""
+def test_production_refuses_to_start_without_a_real_seal_certificate(tmp_path, seal, settings):
+    """No certificate, a wrong passphrase, a self-signed one, or no timestamp authority: the
+    system check stops the start (the demo and the tests alone make one up). The production
+    settings themselves, in a process of their own, for the missing file; the check's other
+    answers with the same settings in this process."""
     missing = check_deploy(DJANGO_PROXY_COUNT="1", SEAL_PKCS12_FILE=str(tmp_path / "absent.p12"))
     assert missing.returncode != 0 and "governance.E001" in missing.stderr
     assert "Le certificat de scellement est introuvable" in missing.stderr
-    wrong = check_deploy(DJANGO_PROXY_COUNT="1", **{**seal, "SEAL_PKCS12_PASSPHRASE": "pas-la-bonne"})
-    assert wrong.returncode != 0 and "governance.E002" in wrong.stderr
-    made_up = check_deploy(DJANGO_PROXY_COUNT="1", **seal_pkcs12(tmp_path / "auto.p12", self_signed=True))
-    assert made_up.returncode != 0 and "governance.E003" in made_up.stderr
-    untimed = check_deploy(DJANGO_PROXY_COUNT="1", **{**seal, "SEAL_TSA_URL": ""})
-    assert untimed.returncode != 0 and "governance.E004" in untimed.stderr
-    assert "Aucune autorité d'horodatage" in untimed.stderr
+
+    def errors(**environment):
+        settings.SEAL_ALLOW_SELF_SIGNED = False
+        for name, value in environment.items():
+            setattr(settings, name, value)
+        return {error.id: error.msg for error in seal_certificate_check(None)}
+
+    assert errors(**seal) == {}
+    assert "governance.E002" in errors(**{**seal, "SEAL_PKCS12_PASSPHRASE": "pas-la-bonne"})
+    assert "governance.E003" in errors(**seal_pkcs12(tmp_path / "auto.p12", self_signed=True))
+    untimed = errors(**{**seal, "SEAL_TSA_URL": ""})
+    assert untimed["governance.E004"].startswith("Aucune autorité d'horodatage")
 
 
 def test_production_behind_a_proxy_needs_the_proxy_count():
