@@ -23,10 +23,7 @@ from django.utils import timezone
 from pyhanko.sign import signers
 
 from governance.models import SealCertificate
-
-
-class CertificateError(Exception):
-    """A certificate that cannot serve: the message says why, in French."""
+from governance.seal_file import CertificateError, is_self_signed, load_pkcs12
 
 
 def self_signed(common_name: str, purpose, *, valid_from: datetime | None = None, days: int = 3650):
@@ -179,21 +176,16 @@ def renew(new_pkcs12: Path | None = None) -> tuple[SealCertificate | None, SealC
 
 
 def _checked_pkcs12(path: Path, passphrase: bytes) -> bytes:
-    try:
-        data = path.read_bytes()
-        key, certificate, _chain = pkcs12.load_key_and_certificates(data, passphrase or None)
-    except FileNotFoundError as error:
-        raise CertificateError(f"Le fichier {path} est introuvable.") from error
-    except (ValueError, TypeError) as error:
-        raise CertificateError(f"Le fichier {path} ne s'ouvre pas avec SEAL_PKCS12_PASSPHRASE.") from error
-    if key is None or certificate is None:
-        raise CertificateError(f"Le fichier {path} ne contient pas de clé et de certificat.")
+    certificate = load_pkcs12(path, passphrase)
     now = datetime.now(UTC)
     if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
         raise CertificateError(
             f"Le certificat de {path} n'est pas valide aujourd'hui "
-            f"(du {certificate.not_valid_before_utc:%d/%m/%Y} au {certificate.not_valid_after_utc:%d/%m/%Y})."
+            f"(du {certificate.not_valid_before_utc:%d/%m/%Y} au {certificate.not_valid_after_utc:%d/%m/%Y}).",
+            "expired",
         )
-    if certificate.issuer == certificate.subject and not settings.SEAL_ALLOW_SELF_SIGNED:
-        raise CertificateError("Le nouveau certificat est auto-signé : il faut un certificat délivré par une autorité.")
-    return data
+    if is_self_signed(certificate) and not settings.SEAL_ALLOW_SELF_SIGNED:
+        raise CertificateError(
+            "Le nouveau certificat est auto-signé : il faut un certificat délivré par une autorité.", "self_signed"
+        )
+    return path.read_bytes()

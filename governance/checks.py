@@ -5,6 +5,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core import checks
 
+from governance.seal_file import CertificateError, is_self_signed, load_pkcs12
+
 HINT = "Renseignez SEAL_PKCS12_FILE et SEAL_PKCS12_PASSPHRASE (voir .env.example) ; le fichier est monté pour web et worker."
 
 
@@ -23,35 +25,17 @@ def seal_certificate_check(app_configs, **kwargs):
                 id="governance.E004",
             )
         )
-    return errors + _pkcs12_errors()
-
-
-def _pkcs12_errors():
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
-    path = Path(settings.SEAL_PKCS12_FILE)
     try:
-        key, certificate, _chain = pkcs12.load_key_and_certificates(
-            path.read_bytes(), settings.SEAL_PKCS12_PASSPHRASE.encode() or None
-        )
-    except FileNotFoundError:
-        return [checks.Error(f"Le certificat de scellement est introuvable : {path}.", hint=HINT, id="governance.E001")]
-    except (ValueError, TypeError):
-        return [
-            checks.Error(
-                f"Le certificat de scellement {path} ne s'ouvre pas avec SEAL_PKCS12_PASSPHRASE.",
-                hint=HINT,
-                id="governance.E002",
-            )
-        ]
-    if key is None or certificate is None:
-        return [checks.Error(f"{path} ne contient pas de clé et de certificat.", hint=HINT, id="governance.E002")]
-    if certificate.issuer == certificate.subject:
-        return [
+        certificate = load_pkcs12(Path(settings.SEAL_PKCS12_FILE), settings.SEAL_PKCS12_PASSPHRASE.encode())
+    except CertificateError as error:
+        code = "governance.E001" if error.problem == "missing" else "governance.E002"
+        return [*errors, checks.Error(str(error), hint=HINT, id=code)]
+    if is_self_signed(certificate):
+        errors.append(
             checks.Error(
                 "Le certificat de scellement est auto-signé : il ne sert qu'à la démonstration et aux tests.",
                 hint="Utilisez un certificat de cachet délivré par une autorité de certification.",
                 id="governance.E003",
             )
-        ]
-    return []
+        )
+    return errors

@@ -1,6 +1,7 @@
 """The adopted deliberations in the SCDL « Délibérations » open-data format (version 2.1.5,
 the TableSchema kept in governance/schemas/), one row per act."""
 
+from ctg.lib.typography import french_sorted
 from governance import nomenclature
 from governance.deliberations import ACT_ID, departement_on_three, party_departement
 from governance.documents import act_objet
@@ -34,6 +35,18 @@ def adopted(convention):
         .select_related("party__organisation__commune__departement", "version")
         .prefetch_related("party__organisation__departements")
         .order_by("party__organisation__name", "session_date")
+    )
+
+
+def left_out(deliberations) -> list[str]:
+    """The organisations whose adopted deliberations the export leaves out, the schema
+    requiring a SIRET they have not given (from loaded deliberations: no query)."""
+    return french_sorted(
+        {
+            d.party.organisation.name
+            for d in deliberations
+            if d.outcome == Deliberation.Outcome.ADOPTED and not d.party.organisation.siret
+        }
     )
 
 

@@ -115,12 +115,15 @@ def seal(version: ConventionVersion) -> ConventionVersion:
         frozen = stream.read()
     context = evidence_context(version)
     scans = _paper_scans(context["requests"])
-    signer = platform_signer()
+    signer, stamper, authority_roots = platform_signer(), timestamper(), timestamp_roots()
     certificate = record(signer.signing_cert, SealCertificate.Purpose.SEAL)
-    for root in timestamp_roots():
+    for root in authority_roots:
         record(root, SealCertificate.Purpose.TIMESTAMP)
-    original, long_term = _sealed(frozen, render_to_string("documents/evidence.html", context), scans, signer)
-    public, _ = _sealed(frozen, render_to_string("documents/evidence.html", {**context, "public": True}), scans, signer)
+    sealing_with = (signer, stamper, [*chain_roots(signer), *authority_roots])
+    original, level = _sealed(documents.attach(frozen, html_to_pdf(_evidence(context)), *scans), *sealing_with)
+    public, _level = _sealed(
+        documents.attach(frozen, html_to_pdf(_evidence({**context, "public": True})), *scans), *sealing_with
+    )
     with transaction.atomic():
         version = (
             ConventionVersion.objects.select_for_update(of=("self",)).select_related("convention").get(pk=version.pk)
@@ -146,7 +149,6 @@ def seal(version: ConventionVersion) -> ConventionVersion:
         convention = Convention.objects.get(pk=version.convention_id)
         if convention.status == Status.SIGNATURES:
             convention.transition(Status.SIGNED)
-        level = "B-LT" if long_term else ("B-T" if timestamper() else "B-B")
         audit.record(
             convention,
             "seal",
@@ -161,15 +163,15 @@ def seal(version: ConventionVersion) -> ConventionVersion:
     return version
 
 
-def _sealed(frozen: bytes, evidence_html: str, scans: list[bytes], signer) -> tuple[bytes, bool]:
-    """The frozen PDF, its evidence pages and the paper scans, sealed (PAdES), timestamped by
-    the configured authority, with the chains' validation data embedded when they can be
-    validated (B-LT); and whether they were."""
-    combined = documents.attach(frozen, html_to_pdf(evidence_html), *scans)
-    stamper = timestamper()
-    roots = [*chain_roots(signer), *timestamp_roots()]
-    attempts = [True, False] if stamper else [False]
-    for long_term in attempts:
+def _evidence(context: dict) -> str:
+    return render_to_string("documents/evidence.html", context)
+
+
+def _sealed(combined: bytes, signer, stamper, roots) -> tuple[bytes, str]:
+    """The PDF sealed (PAdES) and timestamped by the configured authority, with the chains'
+    validation data embedded when they validate (B-LT); and the level reached."""
+
+    def sign(long_term: bool) -> bytes:
         meta = signers.PdfSignatureMetadata(
             field_name=SEAL_FIELD,
             subfilter=fields.SigSeedSubFilter.PADES,
@@ -184,15 +186,17 @@ def _sealed(frozen: bytes, evidence_html: str, scans: list[bytes], signer) -> tu
             ),
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(combined))
-        try:
-            return signers.sign_pdf(writer, meta, signer=signer, timestamper=stamper).getvalue(), long_term
-        except SigningError:
-            # A chain that does not validate here (an authority's root not configured) still
-            # gets its timestamp, without the validation data: B-T.
-            if not long_term:
-                raise
-            logger.warning("validation data of the seal could not be embedded: sealed without it (B-T)")
-    raise AssertionError("unreachable")
+        return signers.sign_pdf(writer, meta, signer=signer, timestamper=stamper).getvalue()
+
+    if stamper is None:
+        return sign(False), "B-B"
+    try:
+        return sign(True), "B-LT"
+    except SigningError:
+        # A chain that does not validate here (an authority's root not configured) still
+        # gets its timestamp, without the validation data.
+        logger.warning("validation data of the seal could not be embedded: sealed without it (B-T)")
+        return sign(False), "B-T"
 
 
 # --- Verification -----------------------------------------------------------------------------

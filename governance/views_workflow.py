@@ -152,14 +152,7 @@ def deliberation_list(request, convention_pk):
             "adopted": adopted,
             "late": sum(1 for d in deliberations if d.is_late),
             "rejected": sum(1 for d in deliberations if d.outcome == Deliberation.Outcome.REJECTED),
-            # The open-data schema requires the SIRET: who is left out of the export, and why.
-            "without_siret": sorted(
-                {
-                    d.party.organisation.name
-                    for d in deliberations
-                    if d.outcome == Deliberation.Outcome.ADOPTED and not d.party.organisation.siret
-                }
-            ),
+            "without_siret": open_data.left_out(deliberations),
         },
     )
 

@@ -247,6 +247,15 @@ def record_deliberation(deliberation: Deliberation, data: dict, *, by=None, ip=N
     return deliberation
 
 
+def _transmission_label(name: str, value) -> str:
+    """How the audit trail says what was added to an act: its id, its matière, a date."""
+    if name == "act_id":
+        return f"acte {value}"
+    if name == "subject_code":
+        return f"matière {nomenclature.label(value)}"
+    return f"{Deliberation._meta.get_field(name).verbose_name} {value:%d/%m/%Y}"
+
+
 def complete_transmission(deliberation: Deliberation, data: dict, *, by=None, ip=None) -> Deliberation:
     """After adoption, the act's identifier, its transmission and its publication are added
     as they happen (dates already recorded stay); once exécutoire, its signature may open."""
@@ -277,14 +286,7 @@ def complete_transmission(deliberation: Deliberation, data: dict, *, by=None, ip
             deliberation.convention,
             "deliberation_transmitted",
             f"{deliberation.party.organisation.name} : "
-            + ", ".join(
-                f"acte {value}"
-                if name == "act_id"
-                else f"matière {nomenclature.label(value)}"
-                if name == "subject_code"
-                else f"{Deliberation._meta.get_field(name).verbose_name} {value:%d/%m/%Y}"
-                for name, value in changed.items()
-            ),
+            + ", ".join(_transmission_label(name, value) for name, value in changed.items()),
             actor=by,
             party=deliberation.party,
             version=deliberation.version,

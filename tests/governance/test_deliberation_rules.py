@@ -219,6 +219,29 @@ def test_the_signature_opens_once_the_act_is_executory(client, cournon, adviser,
     assert deliberation.sent_to_prefecture == TODAY
 
 
+def test_the_act_s_matiere_is_chosen_until_it_leaves_for_the_prefecture(client, cournon, adviser, deliberation):
+    decision = adopted_decision(
+        deliberation.party, sent_to_prefecture=None, received_by_prefecture=None, published_on=None
+    )
+    workflows.record_deliberation(deliberation, decision, by=adviser)
+    deliberation.refresh_from_db()
+    assert deliberation.subject_code == "8.2"  # a CTG is social action, unless said otherwise
+    client.force_login(adviser)
+    url = reverse("deliberation_transmission", kwargs={"convention_pk": cournon.pk, "deliberation_pk": deliberation.pk})
+    assert "8.2 Aide sociale" in client.get(url).content.decode()
+    client.post(url, {"subject_code": "8.4"})
+    deliberation.refresh_from_db()
+    assert deliberation.subject_code == "8.4"
+    assert AuditEvent.objects.filter(
+        convention=cournon, kind="deliberation_transmitted", message__contains="matière 8.4 Aménagement du territoire"
+    ).exists()
+    client.post(url, {"sent_to_prefecture": minus(0).isoformat()})
+    client.post(url, {"subject_code": "7.5"})  # sent: the préfecture has it under 8.4
+    workflows.complete_transmission(deliberation, {"subject_code": "7.5"}, by=adviser)
+    deliberation.refresh_from_db()
+    assert deliberation.subject_code == "8.4"
+
+
 def test_the_act_number_is_the_local_part_of_its_identifier():
     assert act_number("063-216302406-20240926-DCM20240926_4-DE") == "DCM20240926_4"
     assert act_number("") == ""

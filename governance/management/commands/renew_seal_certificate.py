@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.certificates import CertificateError, renew
+from governance.certificates import renew
+from governance.seal_file import CertificateError
 
 
 class Command(BaseCommand):
